@@ -1,0 +1,8 @@
+#include "cli/commands.h"
+
+namespace ktel::cli {
+void add_ls_command(CLI::App& app, CliState& state) {
+  auto* cmd = app.add_subcommand("ls", "(not built yet)");
+  cmd->callback([&state] { state.exit_code = kExitError; });
+}
+}  // namespace ktel::cli

@@ -1,0 +1,50 @@
+#include "model/meta.h"
+
+#include <gtest/gtest.h>
+
+namespace ktel {
+namespace {
+
+TEST(MetaTest, RoundTripsThroughJson) {
+  EpisodeMeta m;
+  m.id = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
+  m.status = "complete";
+  m.origin_mono_ns = 5;
+  m.origin_wall_ns = 7;
+  m.start_wall_ns = 7;
+  m.end_wall_ns = 99;
+  m.exit.code = 3;
+  m.sources["proc"] = {"ok", 10, 0, "", {{"ticks", 4}}};
+  m.labels["run"] = "a=b";
+  auto back = EpisodeMeta::from_json(m.to_json());
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  EXPECT_EQ(back->id, m.id);
+  EXPECT_EQ(back->exit.code, 3);
+  EXPECT_FALSE(back->exit.signal.has_value());
+  EXPECT_EQ(back->end_wall_ns, 99);
+  EXPECT_EQ(back->sources["proc"].rows, 10u);
+  EXPECT_EQ(back->sources["proc"].details["ticks"], 4);
+  EXPECT_EQ(back->labels["run"], "a=b");
+}
+
+TEST(MetaTest, WrongTypeNamesTheField) {
+  EpisodeMeta m;
+  m.id = "x";
+  m.status = "running";
+  auto j = m.to_json();
+  j["sources"]["proc"] = {{"status", 5}};
+  auto r = EpisodeMeta::from_json(j);
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("sources.proc"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("'status'"), std::string::npos);
+}
+
+TEST(MetaTest, RejectsOtherSchemaVersions) {
+  EpisodeMeta m;
+  auto j = m.to_json();
+  j["schema_version"] = 2;
+  EXPECT_EQ(EpisodeMeta::from_json(j).status().code(), Code::kDataLoss);
+}
+
+}  // namespace
+}  // namespace ktel

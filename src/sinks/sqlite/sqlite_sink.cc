@@ -1,0 +1,1 @@
+#include "sinks/sqlite/sqlite_sink.h"

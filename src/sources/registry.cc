@@ -1,0 +1,30 @@
+#include "sources/registry.h"
+
+#include "sources/perf/perf_source.h"
+#include "sources/proc/proc_source.h"
+
+namespace ktel {
+
+void SourceRegistry::add(SourceInfo info) { infos_.push_back(std::move(info)); }
+
+const SourceInfo* SourceRegistry::find(std::string_view name) const {
+  for (const auto& i : infos_) {
+    if (i.name == name) return &i;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> SourceRegistry::names() const {
+  std::vector<std::string> out;
+  for (const auto& i : infos_) out.push_back(i.name);
+  return out;
+}
+
+void register_builtin_sources(SourceRegistry& registry) {
+  registry.add({"proc", "per-process /proc samples of the target tree and per-CPU /proc/stat",
+                false, [] { return std::make_unique<ProcSource>(); }});
+  registry.add({"perf", "perf_event_open counters of the target tree (inherit)", false,
+                [] { return std::make_unique<PerfSource>(); }});
+}
+
+}  // namespace ktel

@@ -1,0 +1,2 @@
+// Placeholder translation unit so ktel_sys always has one source.
+namespace ktel::sys {}
