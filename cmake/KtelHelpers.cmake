@@ -57,3 +57,53 @@ function(ktel_benchmark name)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} benchmark::benchmark)
   ktel_apply_warnings(${name})
 endfunction()
+
+# KTEL_FUZZ (clang only) instruments the whole build for libFuzzer
+# (-fsanitize=fuzzer-no-link plus ASan and UBSan, UBSan fatal) so the library
+# code under test reports coverage and memory errors; ktel_fuzzer() then also
+# builds a <name>_fuzzer libFuzzer binary. Use its own build dir: every
+# object, tests included, carries the sanitizers.
+option(KTEL_FUZZ "Build libFuzzer targets (clang only; instruments the whole build)" OFF)
+if(KTEL_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "KTEL_FUZZ=ON needs clang (libFuzzer): configure with "
+                        "-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined
+                      -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# ktel_fuzzer(NAME SOURCES ... [DEPS ...] CORPUS dir ...)
+# SOURCES define LLVMFuzzerTestOneInput. Always builds <NAME>_fuzz_replay
+# (SOURCES + fuzz/replay_main.cc, project warnings) and registers it with CTest
+# as <NAME>_fuzz_replay (label fuzz): it runs every CORPUS file plus a bounded,
+# deterministic set of mutations of each, so every compiler and CI run the
+# targets. With KTEL_FUZZ=ON also builds the libFuzzer binary <NAME>_fuzzer.
+function(ktel_fuzzer name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;CORPUS" ${ARGN})
+  if(NOT ARG_CORPUS)
+    message(FATAL_ERROR "ktel_fuzzer(${name}): CORPUS is required")
+  endif()
+  set(corpus_dirs "")
+  foreach(dir IN LISTS ARG_CORPUS)
+    cmake_path(ABSOLUTE_PATH dir BASE_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR})
+    list(APPEND corpus_dirs ${dir})
+  endforeach()
+  if(KTEL_BUILD_TESTS)
+    add_executable(${name}_fuzz_replay ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cc)
+    target_include_directories(${name}_fuzz_replay PRIVATE ${PROJECT_SOURCE_DIR})
+    target_link_libraries(${name}_fuzz_replay PRIVATE ${ARG_DEPS})
+    ktel_apply_warnings(${name}_fuzz_replay)
+    add_test(NAME ${name}_fuzz_replay COMMAND ${name}_fuzz_replay ${corpus_dirs})
+    set_tests_properties(${name}_fuzz_replay PROPERTIES TIMEOUT 300 LABELS fuzz)
+  endif()
+  if(KTEL_FUZZ)
+    add_executable(${name}_fuzzer ${ARG_SOURCES})
+    target_include_directories(${name}_fuzzer PRIVATE ${PROJECT_SOURCE_DIR})
+    target_link_libraries(${name}_fuzzer PRIVATE ${ARG_DEPS})
+    target_compile_options(${name}_fuzzer PRIVATE -fsanitize=fuzzer)
+    target_link_options(${name}_fuzzer PRIVATE -fsanitize=fuzzer)
+    ktel_apply_warnings(${name}_fuzzer)
+  endif()
+endfunction()

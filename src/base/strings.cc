@@ -85,7 +85,7 @@ Result<int64_t> parse_duration_ns(std::string_view text) {
 }
 
 std::string format_duration_ns(int64_t ns) {
-  if (ns < 0) return "-" + format_duration_ns(-ns);
+  if (ns < 0) return fmt::format("-{}", format_duration_ns(-ns));
   if (ns < 1'000) return fmt::format("{}ns", ns);
   if (ns < 1'000'000) return fmt::format("{:.1f}us", static_cast<double>(ns) / 1e3);
   if (ns < 1'000'000'000) return fmt::format("{:.1f}ms", static_cast<double>(ns) / 1e6);

@@ -1,8 +1,152 @@
+// `ktel record`: one episode of a command, a running pid or a built-in workload.
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "base/strings.h"
 #include "cli/commands.h"
+#include "ktel/record_options.h"
+#include "record/recorder.h"
+#include "record/summary.h"
+#include "sources/registry.h"
+#include "workloads/builtin.h"
 
 namespace ktel::cli {
-void add_record_command(CLI::App& app, CliState& state) {
-  auto* cmd = app.add_subcommand("record", "(not built yet)");
-  cmd->callback([&state] { state.exit_code = kExitError; });
+
+namespace {
+
+struct RecordFlags {
+  std::vector<std::string> command;
+  int attach_pid = 0;
+  std::string workload;
+  std::string duration;
+  std::string interval = "100ms";
+  std::string output;
+  std::vector<std::string> sources;
+  std::vector<std::string> required;
+  std::vector<std::string> labels;
+  std::string proc_backend = "auto";
+  bool threads = false;
+  bool as_root = false;
+  bool quiet = false;
+};
+
+Result<std::string> self_exe() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n < 0) return last_errno_status("readlink /proc/self/exe");
+  return std::string(buf, static_cast<size_t>(n));
 }
+
+Result<RecordOptions> to_options(const RecordFlags& f) {
+  RecordOptions o;
+  int targets = (f.command.empty() ? 0 : 1) + (f.attach_pid > 0 ? 1 : 0) + (f.workload.empty() ? 0 : 1);
+  if (targets != 1) {
+    return invalid_argument("give exactly one target: -- CMD ARGS..., --pid PID or --workload NAME");
+  }
+  if (!f.workload.empty()) {
+    if (find_builtin_workload(f.workload) == nullptr) {
+      std::string names;
+      for (const auto& w : builtin_workloads()) names += " " + w.name;
+      return invalid_argument(fmt::format("unknown workload '{}' (built in:{})", f.workload, names));
+    }
+    KTEL_ASSIGN_OR_RETURN(std::string exe, self_exe());
+    o.command = {exe, "__workload", f.workload};
+    o.workload_name = f.workload;
+  } else {
+    o.command = f.command;
+  }
+  if (f.attach_pid > 0) o.attach_pid = f.attach_pid;
+  if (!f.duration.empty()) {
+    KTEL_ASSIGN_OR_RETURN(int64_t d, parse_duration_ns(f.duration));
+    if (d <= 0) return invalid_argument("--duration must be positive");
+    o.duration_ns = d;
+  }
+  KTEL_ASSIGN_OR_RETURN(o.interval_ns, parse_duration_ns(f.interval));
+  if (o.interval_ns < 1'000'000) return invalid_argument("--interval must be at least 1ms");
+  o.output_dir = f.output;
+  o.sources = f.sources;
+  o.required = f.required;
+  for (const auto& l : f.labels) {
+    size_t eq = l.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return invalid_argument(fmt::format("--label '{}' is not KEY=VALUE", l));
+    }
+    o.labels[l.substr(0, eq)] = l.substr(eq + 1);
+  }
+  o.threads = f.threads;
+  if (f.proc_backend != "auto" && f.proc_backend != "bpf" && f.proc_backend != "procfs") {
+    return invalid_argument(
+        fmt::format("--proc-backend '{}' is not auto, bpf or procfs", f.proc_backend));
+  }
+  o.proc_backend = f.proc_backend;
+  o.as_root = f.as_root;
+  o.quiet = f.quiet;
+  return o;
+}
+
+}  // namespace
+
+void add_record_command(CLI::App& app, CliState& state) {
+  auto flags = std::make_shared<RecordFlags>();
+  auto* cmd = app.add_subcommand("record", "Record an episode of a command, a running process or a built-in workload");
+  cmd->add_option("command", flags->command, "Command and arguments, after --; run directly, never through a shell");
+  cmd->add_option("--pid", flags->attach_pid, "Attach to a running process and its descendants");
+  cmd->add_option("--workload", flags->workload, "Run a built-in workload (demo, burn)");
+  cmd->add_option("--duration", flags->duration, "Stop after this long (30s, 2m); a command still running gets SIGTERM, exit 124");
+  cmd->add_option("-o,--output", flags->output, "Episode directory (default ./episodes/<id>); must be new or empty");
+  cmd->add_option("--sources", flags->sources, "Sources to run (default: every one that can run)")->delimiter(',')->allow_extra_args(false);
+  cmd->add_option("--require", flags->required, "Fail before the workload starts if any of these cannot run")->delimiter(',')->allow_extra_args(false);
+  cmd->add_option("--interval", flags->interval, "Sampling interval of proc and perf (default 100ms)");
+  cmd->add_option("--label", flags->labels, "Label the episode: KEY=VALUE (repeatable)")->allow_extra_args(false);
+  cmd->add_flag("--threads", flags->threads, "Also sample every thread (proc)");
+  cmd->add_option("--proc-backend", flags->proc_backend,
+                  "How proc reads the tree: auto (BPF task iterator if it loads, else procfs with "
+                  "a proc_backend_fallback event), bpf (fail if it cannot load), procfs");
+  cmd->add_flag("--as-root", flags->as_root, "Under sudo, run the command as root instead of the invoking user");
+  cmd->add_flag("-q,--quiet", flags->quiet, "No summary or warnings on the terminal");
+  cmd->footer(
+      "Examples:\n"
+      "  ktel record -- make -j2 test\n"
+      "  ktel record --duration 30s --pid 1234\n"
+      "  ktel record --workload demo --label run=1 -o /tmp/ep1\n"
+      "  ktel record --sources proc --interval 50ms --threads -- ./server --port 8080\n\n"
+      "Exit status: the command's own exit code, 128+N if signal N killed it, 124 when\n"
+      "--duration stopped it, 125 when ktel itself failed, 126/127 when the command\n"
+      "is not executable / not found.");
+  cmd->callback([flags, &state] {
+    auto options = to_options(*flags);
+    if (!options.is_ok()) {
+      fmt::print(stderr, "ktel record: {}\n", options.status().to_string());
+      state.exit_code = kRecordExitKtelFailed;
+      return;
+    }
+    SourceRegistry registry;
+    register_builtin_sources(registry);
+    Recorder recorder(registry, *options);
+    RecordOutcome out = recorder.run();
+    if (!out.error.empty()) fmt::print(stderr, "ktel record: {}\n", out.error);
+    if (!out.episode_dir.empty() && !options->quiet && !out.meta.id.empty()) {
+      fmt::print(stderr, "{}", format_record_summary(out.meta, out.episode_dir));
+    }
+    state.exit_code = out.exit_code;
+  });
+}
+
+void add_workload_runner_command(CLI::App& app, CliState& state) {
+  auto args = std::make_shared<std::vector<std::string>>();
+  auto* cmd = app.add_subcommand("__workload", "Run a built-in workload in this process (internal)");
+  cmd->group("");  // hidden from --help
+  cmd->add_option("args", *args)->required();
+  cmd->callback([args, &state] {
+    const BuiltinWorkload* w = find_builtin_workload((*args)[0]);
+    if (w == nullptr) {
+      fmt::print(stderr, "ktel: unknown built-in workload '{}'\n", (*args)[0]);
+      state.exit_code = kExitUsage;
+      return;
+    }
+    state.exit_code = w->run(std::vector<std::string>(args->begin() + 1, args->end()));
+  });
+}
+
 }  // namespace ktel::cli

@@ -19,6 +19,7 @@ struct CliState {
 };
 
 void add_record_command(CLI::App& app, CliState& state);
+void add_workload_runner_command(CLI::App& app, CliState& state);
 void add_ls_command(CLI::App& app, CliState& state);
 void add_show_command(CLI::App& app, CliState& state);
 void add_query_command(CLI::App& app, CliState& state);

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   app.fallthrough(false);
   CliState state;
   add_record_command(app, state);
+  add_workload_runner_command(app, state);
   add_ls_command(app, state);
   add_show_command(app, state);
   add_query_command(app, state);

@@ -3,6 +3,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <type_traits>
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "base/file_util.h"
@@ -67,6 +70,14 @@ Status get_field(const json& j, const char* key, T& out, bool required = true) {
   if (it == j.end() || it->is_null()) {
     if (required) return data_loss(fmt::format("field '{}' is missing", key));
     return Status::ok();
+  }
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    // nlohmann converts with a plain cast: undefined for a float out of range
+    // (found by fuzz/meta_fuzz.cc), silently truncating for a wide integer.
+    bool fits = it->is_number_unsigned()  ? std::in_range<T>(it->get<uint64_t>())
+                : it->is_number_integer() ? std::in_range<T>(it->get<int64_t>())
+                                          : !it->is_number_float();
+    if (!fits) return data_loss(fmt::format("field '{}' is not an integer in range", key));
   }
   try {
     out = it->get<T>();

@@ -39,6 +39,25 @@ TEST(MetaTest, WrongTypeNamesTheField) {
   EXPECT_NE(r.status().message().find("'status'"), std::string::npos);
 }
 
+TEST(MetaTest, NonIntegerOrOutOfRangeNumbersNameTheField) {
+  EpisodeMeta m;
+  m.id = "x";
+  m.status = "running";
+  for (auto [key, value] : {std::pair<const char*, nlohmann::json>{"start_wall_ns", 1.5},
+                            {"start_wall_ns", 1e300},
+                            {"start_wall_ns", 18446744073709551615u}}) {
+    auto j = m.to_json();
+    j[key] = value;
+    auto r = EpisodeMeta::from_json(j);
+    ASSERT_FALSE(r.is_ok()) << value;
+    EXPECT_EQ(r.status().code(), Code::kDataLoss);
+    EXPECT_NE(r.status().message().find(key), std::string::npos) << r.status().message();
+  }
+  auto j = m.to_json();
+  j["host"]["cpus"] = 4294967296;  // does not fit an int
+  EXPECT_FALSE(EpisodeMeta::from_json(j).is_ok());
+}
+
 TEST(MetaTest, RejectsOtherSchemaVersions) {
   EpisodeMeta m;
   auto j = m.to_json();

@@ -26,6 +26,7 @@ namespace ktel {
 struct SourceOptions {
   int64_t interval_ns = 100'000'000;  // --interval
   bool threads = false;               // --threads: per-thread rows too
+  std::string proc_backend = "auto";  // --proc-backend: auto | bpf | procfs
 };
 
 struct SourceContext {

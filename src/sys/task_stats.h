@@ -33,6 +33,9 @@ struct TaskStats {
   std::optional<uint64_t> write_bytes;
   std::optional<uint64_t> rchar;
   std::optional<uint64_t> wchar;
+  // Why the io fields are absent: EACCES (not permitted), ENOENT (kernel
+  // without CONFIG_TASK_IO_ACCOUNTING); 0 when read or simply not attempted.
+  int io_errno = 0;
   std::optional<uint64_t> sched_run_ns;
   std::optional<uint64_t> sched_wait_ns;
   std::optional<uint64_t> sched_timeslices;

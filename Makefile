@@ -1,0 +1,29 @@
+# Two entry points that work on a fresh Debian 12 machine:
+#   make demo   install what is missing, build, record the built-in demo, show it
+#   make test   install what is missing, build, run every test through CTest
+.PHONY: all setup build demo test bench clean
+
+JOBS ?= $(shell nproc)
+
+all: build
+
+setup:
+	./scripts/setup.sh
+
+build: setup
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+
+demo: build
+	./scripts/demo.sh build/release/src/cli/ktel
+
+test: setup
+	cmake --preset dev
+	cmake --build --preset dev -j $(JOBS)
+	ctest --preset dev -j $(JOBS)
+
+bench: build
+	./bench/run_all.sh build/release
+
+clean:
+	rm -rf build
