@@ -51,7 +51,7 @@ class RecordSession {
  private:
   Status open_signals();
   void stop_workload(bool immediately);
-  void handle_signal(const ReceivedSignal& sig, int64_t& deadline_ns, bool& force);
+  void handle_signal(const ReceivedSignal& sig, int64_t& deadline_ns, bool& killed);
   void stop_sources();
   std::optional<ExitInfo> collect_exit();
   Status write_labels();

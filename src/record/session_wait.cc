@@ -20,7 +20,7 @@ void RecordSession::stop_workload(bool immediately) {
   (void)child_->send_signal(immediately ? SIGKILL : SIGTERM);
 }
 
-void RecordSession::handle_signal(const ReceivedSignal& sig, int64_t& deadline_ns, bool& force) {
+void RecordSession::handle_signal(const ReceivedSignal& sig, int64_t& deadline_ns, bool& killed) {
   ++signals_seen_;
   if (first_signal_ == 0) first_signal_ = sig.signo;
   events_->emit("record", "signal_received",
@@ -34,8 +34,10 @@ void RecordSession::handle_signal(const ReceivedSignal& sig, int64_t& deadline_n
     if (!sig.from_terminal()) (void)child_->send_signal(sig.signo);
     deadline_ns = now + options_.stop_grace_ns;
   } else {
+    events_->emit("record", "workload_killed",
+                  {{"pid", target_pid_}, {"reason", "second signal: stopping without grace"}});
     stop_workload(/*immediately=*/true);
-    force = true;
+    killed = true;
     deadline_ns = now + kKillWaitNs;
   }
 }
@@ -46,7 +48,6 @@ StopReason RecordSession::wait() {
       options_.duration_ns ? clock_.origin_mono_ns() + *options_.duration_ns : INT64_MAX;
   int64_t stop_deadline = INT64_MAX;  // set once we asked the workload to stop
   bool duration_hit = false;
-  bool force = false;
   bool killed = false;
   for (;;) {
     int64_t now = monotonic_now_ns();
@@ -66,7 +67,7 @@ StopReason RecordSession::wait() {
       while (true) {
         auto sig = signals_->read();
         if (!sig.is_ok() || !sig->has_value()) break;
-        handle_signal(**sig, stop_deadline, force);
+        handle_signal(**sig, stop_deadline, killed);
       }
       // Attached targets are not ours to stop: end the recording now.
       if (!child_ && signals_seen_ > 0) return StopReason::kSignal;
@@ -95,7 +96,6 @@ StopReason RecordSession::wait() {
                                            kKillWaitNs / 1'000'000'000)}});
       return signals_seen_ > 0 ? StopReason::kSignal : StopReason::kFailed;
     }
-    (void)force;
   }
 }
 

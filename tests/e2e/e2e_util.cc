@@ -138,6 +138,17 @@ int64_t sql_int(const std::string& db, const std::string& query) {
   return v.is_number() ? v.get<int64_t>() : -1;
 }
 
+int64_t try_sql_int(const std::string& db, const std::string& query) {
+  if (!file_exists(db)) return -1;
+  RunResult r = run({"sqlite3", "-readonly", db, query});
+  if (r.exit_code != 0) return -1;
+  try {
+    return std::stoll(r.out);
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
 nlohmann::json read_json(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;

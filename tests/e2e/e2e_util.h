@@ -35,6 +35,9 @@ int wait_child(pid_t pid, int timeout_s);
 // current test (ADD_FAILURE) on errors.
 nlohmann::json sql(const std::string& db, const std::string& query);
 int64_t sql_int(const std::string& db, const std::string& query);
+// As sql_int, but -1 instead of a test failure when sqlite3 fails (for polling
+// an episode that may not have its tables yet).
+int64_t try_sql_int(const std::string& db, const std::string& query);
 
 nlohmann::json read_json(const std::string& path);
 bool file_exists(const std::string& path);

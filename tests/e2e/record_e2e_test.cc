@@ -122,8 +122,7 @@ TEST(RecordE2E, SigtermMidRunFinalizesAsInterrupted) {
   pid_t ktel = start_background({ktel_bin(), "record", "-o", ep, "--", "sleep", "30"}, tmp.path());
   // Wait until samples are committed, then interrupt.
   ASSERT_TRUE(eventually([&] {
-    return file_exists(ep + "/episode.db") &&
-           run({"sqlite3", db(ep), "SELECT COUNT(*) FROM proc_samples"}).out.find_first_of("123456789") == 0;
+    return try_sql_int(db(ep), "SELECT COUNT(*) FROM proc_samples") > 0;
   }, 20));
   ASSERT_EQ(::kill(ktel, SIGTERM), 0);
   int code = wait_child(ktel, 20);
