@@ -1,7 +1,7 @@
 # Two entry points that work on a fresh Debian 12 machine:
 #   make demo   install what is missing, build, record the built-in demo, show it
 #   make test   install what is missing, build, run every test through CTest
-.PHONY: all setup build demo test bench clean
+.PHONY: all setup build demo test bench clean check-clang test-asan
 
 JOBS ?= $(shell nproc)
 
@@ -27,3 +27,13 @@ bench: build
 
 clean:
 	rm -rf build
+
+# Extra CI gates: clang 14 must compile everything; ASan+UBSan runs the suite.
+check-clang: setup
+	cmake --preset clang
+	cmake --build --preset clang -j $(JOBS)
+
+test-asan: setup
+	cmake --preset asan
+	cmake --build --preset asan -j $(JOBS)
+	ctest --preset asan -j $(JOBS)

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every benchmark of a Release build and prints the comparison tables
+# against the issue goals. Speed targets are checked here, never in tests.
+#   bench/run_all.sh build/release
+set -euo pipefail
+build="${1:-build/release}"
+here="$(cd "$(dirname "$0")" && pwd)"
+
+echo "== load before starting: $(cut -d' ' -f1-3 /proc/loadavg) (numbers are only comparable on a quiet machine)"
+
+echo
+echo "== SQLite sink: rows/s through append()+finish(), 10-column rows (goal: >= 800,000 rows/s)"
+"$build/bench/sqlite_sink_bench" --benchmark_filter='rows_per_batch:(100|1000)/page_size:4096' \
+  --benchmark_repetitions=3 --benchmark_report_aggregates_only=true 2>/dev/null |
+  awk '/_median/ {for (i=1;i<=NF;i++) if ($i ~ /^items_per_second=/) {sub("items_per_second=","",$i); printf "  %-70s %s rows/s\n", $1, $i}}'
+
+echo
+echo "== proc sampler: % of one core for 1,000 sleeping processes at 10 Hz (goal: < 2 %)"
+python3 "$here/proc_sampler_compare.py" --bench "$build/bench/proc_sampler_bench"
+
+if [ -x "$build/bench/bpf_task_iter_bench" ]; then
+  echo
+  echo "== BPF task iterator alone: CPU per read_tree() call"
+  "$build/bench/bpf_task_iter_bench" 2>/dev/null | grep -E '^BM_' || true
+fi
+
+echo
+echo "== perf source: per-tick read cost and perf-stat parsing"
+"$build/bench/perf_bench" 2>/dev/null | grep -E '^BM_' || true
