@@ -9,31 +9,13 @@
 #include <fstream>
 #include <string>
 
+#include "base/testing/temp_dir.h"
 #include "model/event_log.h"
 #include "model/meta.h"
 #include "model/tables.h"
 #include "sinks/sqlite/sqlite_sink.h"
 
 namespace ktel::testing {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = "/tmp/ktel-export-test-XXXXXX";
-    char* p = ::mkdtemp(templ.data());
-    path_ = p != nullptr ? p : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Process names a hostile workload could choose.
 inline std::vector<std::string> hostile_strings() {

@@ -9,27 +9,9 @@
 #include <filesystem>
 #include <string>
 
+#include "base/testing/temp_dir.h"
+
 namespace ktel::testing {
-
-// A fresh directory under /tmp, removed (recursively) when the object dies.
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = "/tmp/ktel-sqlite-test-XXXXXX";
-    char* p = ::mkdtemp(templ.data());
-    path_ = p != nullptr ? p : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 inline bool kernel_required() {
   const char* v = std::getenv("KTEL_REQUIRE_KERNEL");
