@@ -78,12 +78,18 @@ void add_import_command(CLI::App& app, CliState& state) {
   auto* cmd =
       app.add_subcommand("import", "Import telemetry captured by other tools into an episode");
   cmd->require_subcommand(1);
+  cmd->footer(
+      "Example:\n"
+      "  perf stat -I 100 -j -o stat.jsonl -e task-clock,page-faults -- make\n"
+      "  ktel import perf-stat stat.jsonl --into episodes/<id>");
   auto args = std::make_shared<PerfStatArgs>();
   auto* ps = cmd->add_subcommand(
       "perf-stat",
       "Load `perf stat -I <ms> -j` output (one JSON object per line) into EP's perf_samples:\n"
       "one row per interval, `:u`/`:k` suffixes stripped, <not counted>/<not supported> as\n"
-      "NULL, task-clock in ns. Malformed lines are skipped, counted and reported.\n\n"
+      "NULL, task-clock in ns. Malformed lines are skipped, counted and reported.");
+  ps->footer(
+      "Example:\n"
       "  perf stat -I 100 -j -o stat.jsonl -e task-clock,page-faults -- make\n"
       "  ktel import perf-stat stat.jsonl --into episodes/<id>");
   ps->add_option("FILE", args->file, "perf stat -j output")->required();
