@@ -189,7 +189,7 @@ int task_stats(struct bpf_iter__task *ctx)
   rec.tgid = task->tgid;
   rec.ppid = task->real_parent->tgid;
   rec.start_boottime_ns = task->start_boottime;
-  bpf_core_read(&rec.comm, sizeof(rec.comm), &task->comm);
+  __builtin_memcpy(rec.comm, task->comm, sizeof(rec.comm));
   read_state(task, &rec);
   read_own_counters(task, &rec);
 

@@ -69,9 +69,12 @@ class BpfTaskIter {
 
   task_iter_bpf* skel_;
   uint64_t page_size_;
-  std::vector<std::byte> records_;  // reused across reads
+  std::vector<std::byte> records_;                   // reused across reads; only grows
+  size_t records_used_ = 0;                          // bytes of records_ the last read filled
   std::unordered_map<pid_t, uint64_t> extra_roots_;  // mirror of the BPF map
   std::unordered_map<pid_t, uint64_t> wanted_;       // scratch of set_extra_roots
+  std::vector<ProcessKey> last_roots_;               // set_extra_roots' last argument
+  bool last_roots_ok_ = false;                       // ... and whether it was applied in full
 };
 
 }  // namespace ktel

@@ -383,6 +383,8 @@ TEST_F(BpfTaskIterTest, ExtraRootsKeepReparentedOrphansAndRejectReusedPids) {
   std::vector<ProcessKey> keys;
   for (const auto& r : before) keys.push_back({r.pid, r.start_time_ns});
   ASSERT_TRUE(iter_->set_extra_roots(keys).is_ok());
+  // The same set again (what a running source does each tick) keeps it.
+  ASSERT_TRUE(iter_->set_extra_roots(keys).is_ok());
   const ProcessKey root{parent, before[0].pid == parent ? before[0].start_time_ns
                                                          : before[1].start_time_ns};
   o.orphan_now();
@@ -398,6 +400,13 @@ TEST_F(BpfTaskIterTest, ExtraRootsKeepReparentedOrphansAndRejectReusedPids) {
   rows.clear();
   ASSERT_TRUE(iter_->read_tree(root, false, rows).is_ok());
   EXPECT_TRUE(rows.empty());
+  // ... and setting them again after that change brings it back.
+  ASSERT_TRUE(iter_->set_extra_roots(keys).is_ok());
+  ASSERT_TRUE(iter_->read_tree(root, false, rows).is_ok());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].pid, o.orphan);
+  ASSERT_TRUE(iter_->set_extra_roots({}).is_ok());
+  rows.clear();
 
   // A pid whose start time differs (a reused pid) does not match.
   const uint64_t orphan_start =

@@ -22,6 +22,7 @@
 #include <bit>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include "sys/bpf/task_record.h"
@@ -183,11 +184,14 @@ Status decode_task_records(std::span<const std::byte> records, const DecodeOptio
         "BPF object and ktel were built from different task_record.h versions (rebuild ktel)",
         records.size(), kSize));
   }
-  std::vector<KtelTaskRecord> recs(records.size() / kSize);
-  if (!recs.empty()) std::memcpy(recs.data(), records.data(), records.size());
+  // Copied (the bytes need not be aligned for KtelTaskRecord) into storage
+  // that is not zeroed first: the copy overwrites all of it.
+  const size_t count = records.size() / kSize;
+  std::unique_ptr<KtelTaskRecord[]> recs = std::make_unique_for_overwrite<KtelTaskRecord[]>(count);
+  if (count != 0) std::memcpy(recs.get(), records.data(), records.size());
   std::vector<const KtelTaskRecord*> order;
-  order.reserve(recs.size());
-  for (const KtelTaskRecord& r : recs) {
+  order.reserve(count);
+  for (const KtelTaskRecord& r : std::span(recs.get(), count)) {
     if (r.version != KTEL_TASK_REC_VERSION) {
       return data_loss(
           fmt::format("BPF task record for tid {} has version {}, expected {} (rebuild ktel)",
