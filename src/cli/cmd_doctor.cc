@@ -8,9 +8,10 @@
 #include "base/file_util.h"
 #include "base/strings.h"
 #include "cli/commands.h"
+#include "cli/doctor_checks.h"
+#include "ktel/build_info.h"
 #include "sys/spawn.h"
 #include "sys/tracefs.h"
-#include "cli/doctor_checks.h"
 
 namespace ktel::cli {
 
@@ -68,6 +69,13 @@ void check_perf(std::vector<Check>& out) {
 }
 
 void check_bpf(std::vector<Check>& out) {
+  if (KTEL_BUILD_HAS_BPF) {
+    out.push_back({"ebpf backend", Level::kOk, "built in (proc: BPF task iterator)", ""});
+  } else {
+    out.push_back({"ebpf backend", Level::kWarn,
+                   std::string("not built: ") + KTEL_BPF_OFF_REASON_TEXT,
+                   "install clang, bpftool, libbpf-dev (scripts/setup.sh) and rebuild"});
+  }
   if (exists("/sys/kernel/btf/vmlinux")) {
     out.push_back({"btf", Level::kOk, "/sys/kernel/btf/vmlinux present", ""});
   } else {
