@@ -136,6 +136,13 @@ Result<EpisodeMeta> EpisodeMeta::from_json(const json& j) {
   if (auto c = j.find("clock"); c != j.end() && c->is_object()) {
     KTEL_TRY(get_field(*c, "origin_mono_ns", m.origin_mono_ns));
     KTEL_TRY(get_field(*c, "origin_wall_ns", m.origin_wall_ns));
+    // Readers add row offsets to the origin; bounding it (2^62 ns is the year
+    // 2116) keeps that arithmetic from overflowing on a hostile meta.json.
+    constexpr int64_t kMaxOrigin = int64_t{1} << 62;
+    if (m.origin_wall_ns < 0 || m.origin_wall_ns > kMaxOrigin || m.origin_mono_ns < 0 ||
+        m.origin_mono_ns > kMaxOrigin) {
+      return data_loss("field 'clock.origin_wall_ns' or 'clock.origin_mono_ns' is out of range");
+    }
   } else {
     return data_loss("field 'clock' is missing");
   }

@@ -58,6 +58,17 @@ TEST(MetaTest, NonIntegerOrOutOfRangeNumbersNameTheField) {
   EXPECT_FALSE(EpisodeMeta::from_json(j).is_ok());
 }
 
+TEST(MetaTest, ClockOriginOutOfRangeIsRejected) {
+  EpisodeMeta m;
+  m.id = "x";
+  m.status = "complete";
+  auto j = m.to_json();
+  j["clock"]["origin_wall_ns"] = INT64_MAX - 5;
+  auto r = EpisodeMeta::from_json(j);
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("origin_wall_ns"), std::string::npos);
+}
+
 TEST(MetaTest, RejectsOtherSchemaVersions) {
   EpisodeMeta m;
   auto j = m.to_json();
