@@ -38,7 +38,7 @@ bool is_loud(std::string_view kind) {
     return kind.size() >= suffix.size() && kind.substr(kind.size() - suffix.size()) == suffix;
   };
   return ends_with("_unavailable") || ends_with("_no_data") || ends_with("_no_counters") ||
-         ends_with("_lost") || ends_with("_malformed") || ends_with("_error") ||
+         ends_with("_lost") || ends_with("_user_only") || ends_with("_malformed") || ends_with("_error") ||
          kind == "signal_received" || kind == "duration_reached";
 }
 

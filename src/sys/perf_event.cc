@@ -26,6 +26,8 @@ Result<ScopedFd> perf_counter_open(const PerfCounterAttr& attr, pid_t tid, int g
   pa.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
   if (attr.group_read) pa.read_format |= PERF_FORMAT_GROUP;
   pa.inherit = attr.inherit ? 1 : 0;
+  pa.exclude_kernel = attr.user_only ? 1 : 0;
+  pa.exclude_hv = attr.user_only ? 1 : 0;
   // Counting mode has no sample timestamps, but the clock is set anyway so any
   // later sampling use of these attrs lands on the episode clock base.
   pa.use_clockid = 1;

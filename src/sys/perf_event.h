@@ -20,6 +20,7 @@ struct PerfCounterAttr {
   uint64_t config = 0;      // PERF_COUNT_HW_* / PERF_COUNT_SW_*
   bool inherit = true;      // count children and threads created after the open
   bool group_read = false;  // add PERF_FORMAT_GROUP (leader reads return all members)
+  bool user_only = false;   // exclude_kernel + exclude_hv: what perf_event_paranoid=2 allows
 };
 
 // Opens a counting event for task `tid` on any CPU, enabled at once, with

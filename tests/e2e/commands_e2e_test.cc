@@ -136,5 +136,23 @@ TEST(CommandsE2E, PerfStatImportCountsMalformedLinesAndKeepsTheRest) {
   EXPECT_NE(missing.err.find("nope.jsonl"), std::string::npos) << missing.err;
 }
 
+TEST(CommandsE2E, UnprivilegedPerfCountsUserSpaceOnlyAndSaysSo) {
+  KTEL_REQUIRE_ROOT("runs ktel as the unprivileged user nobody through su");
+  TempDir tmp;
+  ASSERT_EQ(::chmod(tmp.path().c_str(), 0777), 0);
+  std::string ep = tmp / "ep";
+  RunResult r = run({"su", "nobody", "-s", "/bin/sh", "-c",
+                     ktel_bin() + " record -q --sources perf --require perf -o " + ep + " --workload burn"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string paranoid = run({"cat", "/proc/sys/kernel/perf_event_paranoid"}).out;
+  bool restricted = std::stoi(paranoid) >= 2;
+  std::string db = ep + "/episode.db";
+  EXPECT_EQ(sql_int(db, "SELECT COUNT(*) FROM events WHERE kind='perf_user_only'"), restricted ? 1 : 0);
+  EXPECT_EQ(sql_int(db, "SELECT COUNT(*) FROM perf_counters WHERE name='task_clock' AND status='ok' "
+                        "AND reason LIKE 'user space only%'"), restricted ? 1 : 0);
+  EXPECT_GT(sql_int(db, "SELECT COUNT(*) FROM perf_samples WHERE task_clock > 0"), 0);
+  EXPECT_EQ(read_json(ep + "/meta.json")["sources"]["perf"]["details"]["user_only"], restricted);
+}
+
 }  // namespace
 }  // namespace ktel::e2e

@@ -46,9 +46,23 @@ Result<PerfCounterSet::GroupFds> PerfCounterSet::open_group(const std::vector<in
   g.group_read = !individual_reads_;
   for (int idx : members) {
     const CounterDef& def = counter_defs()[static_cast<size_t>(idx)];
-    sys::PerfCounterAttr attr{def.type, def.config, /*inherit=*/true, g.group_read};
+    sys::PerfCounterAttr attr{def.type, def.config, /*inherit=*/true, g.group_read, user_only_};
     int leader = g.fds.empty() ? -1 : g.fds[0].get();
     auto fd = sys::perf_counter_open(attr, tid, leader);
+    // perf_event_paranoid=2 forbids counting kernel mode to unprivileged users
+    // but allows user space: switch the whole set to user-only, once, so all
+    // counters keep the same meaning (reported as user_only, never silently).
+    if (!fd.is_ok() && fd.status().sys_errno() == EACCES && !user_only_ && g.fds.empty() &&
+        threads_.empty()) {
+      attr.user_only = true;
+      auto retry = sys::perf_counter_open(attr, tid, leader);
+      if (retry.is_ok()) {
+        user_only_ = true;
+        fd = std::move(retry);
+      } else if (retry.status().sys_errno() != EACCES) {
+        fd = std::move(retry);  // permitted user-only, but absent: say why
+      }
+    }
     if (!fd.is_ok() && g.fds.empty() && g.group_read && fd.status().sys_errno() == EINVAL) {
       attr.group_read = false;
       fd = sys::perf_counter_open(attr, tid, -1);

@@ -36,6 +36,10 @@ class PerfCounterSet {
   // True when the kernel refused PERF_FORMAT_GROUP with inherit and counters
   // are read one by one.
   bool individual_reads() const { return individual_reads_; }
+  // True when the kernel refused to count kernel mode for this user
+  // (perf_event_paranoid >= 2 without CAP_PERFMON) and every counter was opened
+  // with exclude_kernel instead: values then cover user space only.
+  bool user_only() const { return user_only_; }
   // kernel.perf_event_paranoid when the set was opened; nullopt if unreadable.
   std::optional<int> paranoid() const { return paranoid_; }
 
@@ -63,6 +67,7 @@ class PerfCounterSet {
   pid_t pid_ = 0;
   std::optional<int> paranoid_;
   bool individual_reads_ = false;
+  bool user_only_ = false;
   std::array<CounterOutcome, kCounterCount> outcomes_;
   std::vector<ThreadFds> threads_;
 };

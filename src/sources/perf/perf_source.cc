@@ -8,6 +8,12 @@
 
 namespace ktel {
 
+namespace {
+constexpr std::string_view kUserOnlyReason =
+    "user space only: kernel.perf_event_paranoid forbids counting kernel mode for this user "
+    "(run as root, grant CAP_PERFMON, or sysctl -w kernel.perf_event_paranoid=1 for full counts)";
+}  // namespace
+
 using perf::CounterStatus;
 
 PerfSource::PerfSource() = default;
@@ -56,6 +62,12 @@ Status PerfSource::start(const SourceContext& ctx) {
       ctx.options.interval_ns % 1'000'000 == 0
           ? nlohmann::json(ctx.options.interval_ns / 1'000'000)
           : nlohmann::json(static_cast<double>(ctx.options.interval_ns) / 1e6);
+  if (counters_->user_only()) {
+    ctx.events->emit("perf", "perf_user_only",
+                     {{"reason", std::string(kUserOnlyReason)},
+                      {"perf_event_paranoid", counters_->paranoid() ? nlohmann::json(*counters_->paranoid())
+                                                                   : nlohmann::json()}});
+  }
   ctx.events->emit("perf", "perf_started",
                    {{"pid", ctx.target_pid}, {"events", events}, {"interval_ms", interval_ms}});
   thread_ = std::thread([this] { run(); });
@@ -71,7 +83,9 @@ Status PerfSource::write_counter_rows() {
     const auto& outcome = counters_->outcomes()[i];
     b.add_text(def.name).add_int(def.type).add_int(static_cast<int64_t>(def.config));
     b.add_text(std::string(perf::counter_status_name(outcome.status)));
-    if (outcome.reason.empty()) {
+    if (outcome.status == CounterStatus::kOk && counters_->user_only()) {
+      b.add_text(std::string(kUserOnlyReason));
+    } else if (outcome.reason.empty()) {
       b.add_null();
     } else {
       b.add_text(outcome.reason);
@@ -186,7 +200,9 @@ void PerfSource::emit_finish_events() {
     if (s == CounterStatus::kOk && !ever_counted_[k]) s = CounterStatus::kNotCounted;
     counters[perf::counter_defs()[k].name] = perf::counter_status_name(s);
   }
+  if (counters_->user_only()) report_.reason = std::string(kUserOnlyReason);
   report_.details = {{"counters", counters},
+                     {"user_only", counters_->user_only()},
                      {"threads_attached", counters_->threads()},
                      {"read_errors", read_errors_},
                      {"individual_reads", counters_->individual_reads()}};
