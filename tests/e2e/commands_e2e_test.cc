@@ -141,8 +141,11 @@ TEST(CommandsE2E, UnprivilegedPerfCountsUserSpaceOnlyAndSaysSo) {
   TempDir tmp;
   ASSERT_EQ(::chmod(tmp.path().c_str(), 0777), 0);
   std::string ep = tmp / "ep";
+  // The build tree may not be reachable by nobody (a clone under /root): run a copy.
+  std::string bin = tmp / "ktel";
+  ASSERT_EQ(run({"cp", ktel_bin(), bin}).exit_code, 0);
   RunResult r = run({"su", "nobody", "-s", "/bin/sh", "-c",
-                     ktel_bin() + " record -q --sources perf --require perf -o " + ep + " --workload burn"});
+                     bin + " record -q --sources perf --require perf -o " + ep + " --workload burn"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string paranoid = run({"cat", "/proc/sys/kernel/perf_event_paranoid"}).out;
   bool restricted = std::stoi(paranoid) >= 2;
