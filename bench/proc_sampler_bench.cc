@@ -68,6 +68,22 @@ class Sleepers {
   int release_ = -1;
 };
 
+// Times read_tree() of `reader` over `sleepers` after one warm-up tick (for
+// procfs: discovery and fd opens; for BPF: filling the sticky-membership map),
+// as a running source sees it.
+void time_read_tree(benchmark::State& state, ktel::proc::TaskReader& reader,
+                    const Sleepers& sleepers, int n) {
+  std::vector<ktel::TaskStats> out;
+  if (!reader.read_tree(sleepers.parent(), false, out).is_ok()) std::abort();
+  for (auto _ : state) {
+    ktel::Status st = reader.read_tree(sleepers.parent(), false, out);
+    if (!st.is_ok()) state.SkipWithError(st.to_string().c_str());
+    benchmark::DoNotOptimize(out.data());
+  }
+  if (out.size() != static_cast<size_t>(n) + 1) state.SkipWithError("tree incomplete");
+  state.SetItemsProcessed(state.iterations() * (n + 1));
+}
+
 void BM_ProcfsReadTree(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   const int status_every = static_cast<int>(state.range(1));
@@ -77,16 +93,7 @@ void BM_ProcfsReadTree(benchmark::State& state) {
     state.SkipWithError(reader.status().to_string().c_str());
     return;
   }
-  std::vector<ktel::TaskStats> out;
-  // Warm-up tick: discovery and fd opens happen once, not per tick.
-  if (!(*reader)->read_tree(sleepers.parent(), false, out).is_ok()) std::abort();
-  for (auto _ : state) {
-    ktel::Status st = (*reader)->read_tree(sleepers.parent(), false, out);
-    if (!st.is_ok()) state.SkipWithError(st.to_string().c_str());
-    benchmark::DoNotOptimize(out.data());
-  }
-  if (out.size() != static_cast<size_t>(n) + 1) state.SkipWithError("tree incomplete");
-  state.SetItemsProcessed(state.iterations() * (n + 1));
+  time_read_tree(state, **reader, sleepers, n);
   state.counters["transient_reads"] = static_cast<double>((*reader)->counters().transient_reads);
 }
 BENCHMARK(BM_ProcfsReadTree)
@@ -107,16 +114,7 @@ void BM_BpfReadTree(benchmark::State& state) {
     state.SkipWithError(reader.status().to_string().c_str());
     return;
   }
-  std::vector<ktel::TaskStats> out;
-  // Warm-up tick: fills the sticky-membership map once, as a running source has.
-  if (!(*reader)->read_tree(sleepers.parent(), false, out).is_ok()) std::abort();
-  for (auto _ : state) {
-    ktel::Status st = (*reader)->read_tree(sleepers.parent(), false, out);
-    if (!st.is_ok()) state.SkipWithError(st.to_string().c_str());
-    benchmark::DoNotOptimize(out.data());
-  }
-  if (out.size() != static_cast<size_t>(n) + 1) state.SkipWithError("tree incomplete");
-  state.SetItemsProcessed(state.iterations() * (n + 1));
+  time_read_tree(state, **reader, sleepers, n);
 }
 BENCHMARK(BM_BpfReadTree)->ArgNames({"procs"})->Arg(1)->Arg(100)->Arg(1000)->Unit(
     benchmark::kMicrosecond);
