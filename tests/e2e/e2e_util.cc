@@ -15,6 +15,8 @@
 
 #include <gtest/gtest.h>
 
+#include "base/testing/kernel_required.h"
+
 namespace ktel::e2e {
 
 std::string ktel_bin() {
@@ -172,8 +174,7 @@ TempDir::~TempDir() {
 
 bool require_root_impl(const char* why) {
   if (::geteuid() == 0) return true;
-  const char* req = std::getenv("KTEL_REQUIRE_KERNEL");
-  if (req != nullptr && std::string(req) == "1") {
+  if (::ktel::testing::kernel_required()) {
     ADD_FAILURE() << "KTEL_REQUIRE_KERNEL=1 but this test needs root: " << why;
   }
   return false;

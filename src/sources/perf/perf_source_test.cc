@@ -14,6 +14,7 @@
 #include <string>
 #include <set>
 
+#include "base/testing/kernel_required.h"
 #include "sources/perf/test_sink.h"
 
 namespace ktel {
@@ -21,17 +22,6 @@ namespace {
 
 using perf::testing::CollectingSink;
 using perf::testing::is_null;
-
-bool kernel_required() {
-  const char* v = std::getenv("KTEL_REQUIRE_KERNEL");
-  return v != nullptr && std::string(v) == "1";
-}
-
-#define KTEL_SKIP_OR_FAIL(msg)              \
-  do {                                      \
-    if (kernel_required()) FAIL() << (msg); \
-    GTEST_SKIP() << (msg);                  \
-  } while (false)
 
 // Child: waits for the go byte, then ~300 ms of CPU and 2000 page faults
 // (with a short child of its own to exercise inherit), then exits.

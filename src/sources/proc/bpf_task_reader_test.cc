@@ -2,6 +2,7 @@
 // both must return the same tasks, in the same order, with equal fields (up to
 // procfs's clock-tick rounding), and keep a re-parented orphan. Needs root and
 // BPF iterators; skips with the fix, fails instead when KTEL_REQUIRE_KERNEL=1.
+#include "base/testing/kernel_required.h"
 #include "sources/proc/bpf_task_reader.h"
 
 #include <fmt/format.h>
@@ -22,11 +23,6 @@ namespace ktel::proc {
 namespace {
 
 const uint64_t kTickNs = 1'000'000'000ULL / static_cast<uint64_t>(::sysconf(_SC_CLK_TCK));
-
-bool require_kernel() {
-  const char* v = std::getenv("KTEL_REQUIRE_KERNEL");
-  return v != nullptr && std::string(v) == "1";
-}
 
 // Two extra threads that do a little work and then sleep.
 void two_threads() {
@@ -102,8 +98,7 @@ class BpfTaskReaderTest : public ::testing::Test {
   }
 
   void skip_or_fail(const std::string& why) {
-    if (require_kernel()) FAIL() << "KTEL_REQUIRE_KERNEL=1 but BPF is unusable: " << why;
-    GTEST_SKIP() << why;
+    KTEL_SKIP_OR_FAIL("BPF is unusable: " + why);
   }
 
   std::vector<TaskStats> read(TaskReader& r, pid_t root, bool threads) {

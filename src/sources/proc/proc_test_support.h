@@ -16,21 +16,18 @@
 #include <string>
 #include <vector>
 
+#include "base/testing/kernel_required.h"
 #include "model/sink.h"
 #include "model/testing/memory_sink.h"
 
 namespace ktel::proc::testing {
 
 // Skips (or, with KTEL_REQUIRE_KERNEL=1, fails) when /proc is not usable.
-#define KTEL_REQUIRE_PROCFS()                                                        \
-  do {                                                                               \
-    if (::access("/proc/self/stat", R_OK) != 0) {                                    \
-      const char* req = std::getenv("KTEL_REQUIRE_KERNEL");                          \
-      if (req != nullptr && std::string(req) == "1") {                               \
-        FAIL() << "/proc is not mounted; mount it with `mount -t proc proc /proc`";  \
-      }                                                                              \
-      GTEST_SKIP() << "/proc is not mounted; mount it with `mount -t proc proc /proc`"; \
-    }                                                                                \
+#define KTEL_REQUIRE_PROCFS()                                                         \
+  do {                                                                                \
+    if (::access("/proc/self/stat", R_OK) != 0) {                                     \
+      KTEL_SKIP_OR_FAIL("/proc is not mounted; mount it with `mount -t proc proc /proc`"); \
+    }                                                                                 \
   } while (false)
 
 using FakeSink = ::ktel::testing::MemorySink;

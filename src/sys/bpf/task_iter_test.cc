@@ -2,6 +2,7 @@
 // and field-by-field agreement with an independent procfs read of stopped
 // processes. Needs root and BPF iterators; skips otherwise, fails instead when
 // KTEL_REQUIRE_KERNEL=1.
+#include "base/testing/kernel_required.h"
 #include "sys/bpf/task_iter.h"
 
 #include <dirent.h>
@@ -27,11 +28,6 @@ namespace ktel {
 namespace {
 
 using testing::ProcessTree;
-
-bool require_kernel() {
-  const char* v = std::getenv("KTEL_REQUIRE_KERNEL");
-  return v != nullptr && std::string(v) == "1";
-}
 
 // What procfs shows for one process (dir = /proc/<pid>) or thread
 // (dir = /proc/<pid>/task/<tid>), read with no ktel code involved.
@@ -187,10 +183,7 @@ class BpfTaskIterTest : public ::testing::Test {
   }
 
   void skip_or_fail(const std::string& why) {
-    if (require_kernel()) {
-      FAIL() << "KTEL_REQUIRE_KERNEL=1 but the BPF task iterator is unusable: " << why;
-    }
-    GTEST_SKIP() << why;
+    KTEL_SKIP_OR_FAIL("the BPF task iterator is unusable: " + why);
   }
 
   std::vector<TaskStats> read(pid_t root, bool with_threads) {
