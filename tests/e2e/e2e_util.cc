@@ -162,16 +162,6 @@ nlohmann::json read_json(const std::string& path) {
 
 bool file_exists(const std::string& path) { return std::filesystem::exists(path); }
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/ktel-e2e-XXXXXX";
-  path_ = ::mkdtemp(tmpl) ? tmpl : "/tmp";
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 bool require_root_impl(const char* why) {
   if (::geteuid() == 0) return true;
   if (::ktel::testing::kernel_required()) {

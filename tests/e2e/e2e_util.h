@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/testing/temp_dir.h"
+
 namespace ktel::e2e {
 
 struct RunResult {
@@ -42,16 +44,11 @@ int64_t try_sql_int(const std::string& db, const std::string& query);
 nlohmann::json read_json(const std::string& path);
 bool file_exists(const std::string& path);
 
-// A fresh directory under /tmp, removed by the destructor.
-class TempDir {
+// A fresh directory under /tmp, removed by the destructor; `tmp / "x"` names
+// a path inside it.
+class TempDir : public ::ktel::testing::TempDir {
  public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
+  std::string operator/(const std::string& name) const { return path() + "/" + name; }
 };
 
 // True when the test may use root-only kernel paths; otherwise skips, or fails
