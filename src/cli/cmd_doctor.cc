@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/doctor_checks.h"
 #include "ktel/build_info.h"
+#include "sys/mountinfo.h"
 #include "sys/spawn.h"
 #include "sys/tracefs.h"
 
@@ -92,16 +93,8 @@ void check_bpf(std::vector<Check>& out) {
 }
 
 void check_cgroup(std::vector<Check>& out) {
-  auto mi = read_file("/proc/self/mountinfo");
-  std::string where;
-  if (mi.is_ok()) {
-    for (auto line : split(*mi, '\n')) {
-      size_t dash = line.find(" - cgroup2 ");
-      if (dash == std::string_view::npos) continue;
-      auto f = split(line.substr(0, dash), ' ');
-      if (f.size() >= 5) where = std::string(f[4]);
-    }
-  }
+  auto mounts = read_mount_points_of_type("cgroup2");
+  std::string where = mounts.is_ok() && !mounts->empty() ? mounts->back() : "";
   if (where.empty()) {
     out.push_back({"cgroup2", Level::kWarn, "no cgroup v2 mount", "mount -t cgroup2 none /sys/fs/cgroup/unified"});
   } else {
