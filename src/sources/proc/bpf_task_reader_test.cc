@@ -211,7 +211,8 @@ TEST_F(BpfTaskReaderTest, ReparentedOrphanStaysInTheTreeOfBothBackends) {
   // A fresh BPF reader never saw the link, like a fresh procfs tracker.
   auto fresh = BpfTaskReader::open();
   ASSERT_TRUE(fresh.is_ok()) << fresh.status().to_string();
-  EXPECT_EQ(processes(read(**fresh, root, false)), std::set<pid_t>({root, middle}));
+  EXPECT_EQ(processes(read(**fresh, root, false)), std::set<pid_t>({root, middle}))
+      << "root " << root << ", middle " << middle << ", orphan " << orphan << " now has ppid " << ppid;
 }
 
 }  // namespace
