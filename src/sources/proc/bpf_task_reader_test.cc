@@ -177,12 +177,22 @@ TEST_F(BpfTaskReaderTest, ReparentedOrphanStaysInTheTreeOfBothBackends) {
   ASSERT_GT(root, 0);
   auto ready = tree.wait_ready(3);
   ASSERT_TRUE(ready.is_ok()) << ready.status().to_string();
-  // Reported in setup order: the grandchild first, then its parent, then root.
-  const pid_t orphan = (*ready)[0];
-  const pid_t middle = (*ready)[1];
+  // The ready order is a race (each process reports as soon as its own
+  // setup returned), so tell middle and grandchild apart by their parents.
   const std::set<pid_t> all(ready->begin(), ready->end());
+  pid_t middle = -1;
+  pid_t orphan = -1;
+  const auto before = read(*procfs_, root, false);
+  for (const TaskStats& s : before) {
+    if (s.pid != root && s.ppid == root) middle = s.pid;
+  }
+  for (const TaskStats& s : before) {
+    if (s.pid != root && s.ppid == middle) orphan = s.pid;
+  }
+  ASSERT_GT(middle, 0);
+  ASSERT_GT(orphan, 0);
   EXPECT_EQ(processes(read(*bpf_, root, false)), all);
-  EXPECT_EQ(processes(read(*procfs_, root, false)), all);
+  EXPECT_EQ(processes(before), all);
 
   // The middle process dies (a zombie until root reaps it at release): its
   // child is re-parented to init or a subreaper, away from root.
