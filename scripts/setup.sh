@@ -12,6 +12,9 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev sqlite3 python3
   # eBPF backend (clang -target bpf, skeletons, libbpf)
   llvm bpftool libbpf-dev libelf-dev zlib1g-dev
+  # sched source: libtraceevent cross-checks our page parser in tests;
+  # trace-cmd is the peer in the benchmarks
+  libtraceevent-dev trace-cmd
 )
 
 missing=()

@@ -1,9 +1,12 @@
 // `ktel doctor`: what this machine offers each source, and the fix for what is
-// missing. `--fix` mounts tracefs.
+// missing. `--fix` mounts tracefs and removes stale ktel-* ftrace instances.
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
+
+#include <cerrno>
 
 #include "base/file_util.h"
 #include "base/strings.h"
@@ -13,6 +16,7 @@
 #include "sys/mountinfo.h"
 #include "sys/spawn.h"
 #include "sys/tracefs.h"
+#include "sys/tracefs_instance.h"
 
 namespace ktel::cli {
 
@@ -48,6 +52,40 @@ void check_tracefs(bool fix, std::vector<Check>& out) {
                  mountable ? "not mounted (sched source needs it; ktel mounts it when run as root)"
                            : "not mounted and /sys/kernel/tracing is absent",
                  "ktel doctor --fix (as root), or: mount -t tracefs tracefs /sys/kernel/tracing"});
+}
+
+// Instances named ktel-<pid> whose recorder is gone (killed with SIGKILL);
+// the next sched capture removes them, --fix does it now.
+void check_stale_instances(bool fix, std::vector<Check>& out) {
+  auto where = find_tracefs();
+  if (!where.is_ok() || !where->has_value()) return;
+  auto names = list_ktel_instances(**where);
+  if (!names.is_ok()) {
+    out.push_back({"ftrace instances", Level::kWarn, names.status().to_string(),
+                   "run ktel doctor as root"});
+    return;
+  }
+  std::string stale;
+  for (const auto& n : *names) {
+    pid_t owner = instance_owner_pid(n);
+    if (owner > 0 && ::kill(owner, 0) != 0 && errno == ESRCH) stale += " " + n;
+  }
+  if (stale.empty()) {
+    out.push_back({"ftrace instances", Level::kOk,
+                   fmt::format("{} ktel instance(s), none stale", names->size()), ""});
+    return;
+  }
+  if (fix) {
+    auto removed = remove_stale_instances(**where);
+    if (removed.is_ok()) {
+      out.push_back({"ftrace instances", Level::kOk, "removed stale:" + stale, ""});
+      return;
+    }
+    out.push_back({"ftrace instances", Level::kFail, removed.status().to_string(), ""});
+    return;
+  }
+  out.push_back({"ftrace instances", Level::kWarn, "stale, left by a killed ktel:" + stale,
+                 "ktel doctor --fix (as root); the next sched capture also removes them"});
 }
 
 void check_perf(std::vector<Check>& out) {
@@ -130,6 +168,7 @@ std::vector<Check> run_doctor_checks(bool fix) {
   out.push_back({"procfs", exists("/proc/self/stat") ? Level::kOk : Level::kFail,
                  exists("/proc/self/stat") ? "/proc mounted" : "/proc is not mounted", "mount -t proc proc /proc"});
   check_tracefs(fix, out);
+  check_stale_instances(fix, out);
   check_perf(out);
   check_bpf(out);
   check_cgroup(out);

@@ -12,6 +12,11 @@
 #include <random>
 #include <thread>
 
+#include <fmt/format.h>
+
+#include "base/strings.h"
+#include "workloads/pingpong.h"
+
 namespace ktel {
 
 namespace {
@@ -108,6 +113,29 @@ int run_burn(const std::vector<std::string>& args) {
   return burn_until(Clock::now() + std::chrono::milliseconds(ms)) > 0 ? 0 : 1;
 }
 
+// pingpong [ROUNDS | DURATION]: a bare number is round trips, "10s" a duration.
+int run_pingpong(const std::vector<std::string>& args) {
+  PingPongOptions opts{.rounds = 100000};
+  if (!args.empty()) {
+    if (auto n = parse_uint64(args[0])) {
+      opts.rounds = *n;
+    } else if (Result<int64_t> d = parse_duration_ns(args[0]); d.is_ok() && *d > 0) {
+      opts = {.rounds = 0, .seconds = static_cast<double>(*d) / 1e9};
+    } else {
+      fmt::print(stderr, "pingpong: '{}' is neither a round count nor a duration\n", args[0]);
+      return 2;
+    }
+  }
+  Result<PingPongResult> r = run_pipe_pingpong(opts);
+  if (!r.is_ok()) {
+    fmt::print(stderr, "pingpong: {}\n", r.status().to_string());
+    return 1;
+  }
+  fmt::print(stderr, "pingpong: {} round trips in {:.3f} s ({:.0f}/s), pids {} and {}\n",
+             r->rounds, r->seconds, r->rounds_per_second(), r->pid_a, r->pid_b);
+  return 0;
+}
+
 }  // namespace
 
 const std::vector<BuiltinWorkload>& builtin_workloads() {
@@ -117,6 +145,10 @@ const std::vector<BuiltinWorkload>& builtin_workloads() {
        "short children, a sleeper",
        run_demo},
       {"burn", "one process of floating-point work for MS milliseconds (default 1000)", run_burn},
+      {"pingpong",
+       "two processes passing a byte over pipes: ROUNDS round trips (default 100000) or for a "
+       "DURATION such as 10s; prints round trips per second",
+       run_pingpong},
   };
   return kAll;
 }
