@@ -27,3 +27,19 @@ fi
 echo
 echo "== perf source: per-tick read cost and perf-stat parsing"
 "$build/bench/perf_bench" 2>/dev/null | grep -E '^BM_' || true
+
+if [ "$(id -u)" = 0 ]; then
+  echo
+  echo "== sched: raw page parse, one thread (goal: >= 30 M events/s) beside libtraceevent and trace-cmd report"
+  "$here/sched_parse_compare.sh" "$build" 100000
+  echo
+  echo "== sched: capture of pipe ping-pong pairs for 10 s (goal: 0 lost, throughput >= trace-cmd's)"
+  python3 "$here/sched_capture_compare.py" --ktel "$build/src/cli/ktel" --seconds 10 --pairs 2
+else
+  echo
+  echo "== sched benchmarks skipped: they need root (ftrace instances)"
+fi
+
+echo
+echo "== ftrace text import: parse MB/s per thread (goal: >= 1 GB/s per thread) against a regex-per-line Python parser"
+python3 "$here/ftrace_text_compare.py" --bench "$build/bench/ftrace_text_bench" --ktel "$build/src/cli/ktel"

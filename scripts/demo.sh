@@ -17,3 +17,6 @@ echo
 query="SELECT comm, COUNT(DISTINCT pid) AS processes, MAX(utime_ns + stime_ns) / 1e6 AS cpu_ms, MAX(rss_bytes) / 1048576.0 AS max_rss_mib FROM proc_samples GROUP BY comm ORDER BY cpu_ms DESC"
 echo "\$ ktel query $out \"$query\""
 "$ktel" query "$out" "$query"
+echo
+echo "\$ ktel report $out --top 8"
+"$ktel" report "$out" --top 8

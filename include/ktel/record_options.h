@@ -24,6 +24,10 @@ struct RecordOptions {
   int64_t interval_ns = 100'000'000;        // --interval
   bool threads = false;                     // --threads
   std::string proc_backend = "auto";        // --proc-backend: auto | bpf | procfs
+  uint64_t sched_buffer_kb = 0;             // --buffer-size KB per CPU; 0 = sched default
+  std::vector<std::string> sched_events;    // --sched-events: extra tracepoints
+  std::string sched_scope = "all";          // --sched-scope: all | tree
+  int64_t sched_drain_period_ns = 0;        // hidden --sched-drain-period, for loss tests
   bool as_root = false;                     // --as-root: do not drop to SUDO_UID
   std::map<std::string, std::string> labels;  // --label k=v
   int64_t stop_grace_ns = 3'000'000'000;    // SIGTERM → SIGKILL grace for the workload

@@ -26,6 +26,10 @@ struct RecordFlags {
   std::vector<std::string> required;
   std::vector<std::string> labels;
   std::string proc_backend = "auto";
+  std::string buffer_size;
+  std::vector<std::string> sched_events;
+  std::string sched_scope = "all";
+  std::string sched_drain_period;
   bool threads = false;
   bool as_root = false;
   bool quiet = false;
@@ -80,6 +84,23 @@ Result<RecordOptions> to_options(const RecordFlags& f) {
         fmt::format("--proc-backend '{}' is not auto, bpf or procfs", f.proc_backend));
   }
   o.proc_backend = f.proc_backend;
+  if (!f.buffer_size.empty()) {
+    std::optional<uint64_t> kb = parse_uint64(f.buffer_size);
+    if (!kb || *kb < 4 || *kb > (64u << 20)) {
+      return invalid_argument(fmt::format(
+          "--buffer-size '{}' is not a size in KB per CPU between 4 and 67108864", f.buffer_size));
+    }
+    o.sched_buffer_kb = *kb;
+  }
+  o.sched_events = f.sched_events;
+  if (f.sched_scope != "all" && f.sched_scope != "tree") {
+    return invalid_argument(fmt::format("--sched-scope '{}' is not all or tree", f.sched_scope));
+  }
+  o.sched_scope = f.sched_scope;
+  if (!f.sched_drain_period.empty()) {
+    KTEL_ASSIGN_OR_RETURN(o.sched_drain_period_ns, parse_duration_ns(f.sched_drain_period));
+    if (o.sched_drain_period_ns <= 0) return invalid_argument("--sched-drain-period must be positive");
+  }
   o.as_root = f.as_root;
   o.quiet = f.quiet;
   return o;
@@ -103,6 +124,18 @@ void add_record_command(CLI::App& app, CliState& state) {
   cmd->add_option("--proc-backend", flags->proc_backend,
                   "How proc reads the tree: auto (BPF task iterator if it loads, else procfs with "
                   "a proc_backend_fallback event), bpf (fail if it cannot load), procfs");
+  cmd->add_option("--buffer-size", flags->buffer_size,
+                  "sched: ftrace buffer per CPU in KB (default: sized for ~500k events/s, at least 8192)");
+  cmd->add_option("--sched-events", flags->sched_events,
+                  "sched: more tracepoints to capture, SYSTEM/EVENT or a sched event name "
+                  "(sched_stat_runtime); stored in sched_other")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  cmd->add_option("--sched-scope", flags->sched_scope,
+                  "sched: all (every CPU's scheduler, default) or tree (events of the target's "
+                  "process tree only, via set_event_pid + event-fork)");
+  // Hidden: stalls the sched readers so tests can provoke and check losses.
+  cmd->add_option("--sched-drain-period", flags->sched_drain_period, "")->group("");
   cmd->add_flag("--as-root", flags->as_root, "Under sudo, run the command as root instead of the invoking user");
   cmd->add_flag("-q,--quiet", flags->quiet, "No summary or warnings on the terminal");
   cmd->footer(
@@ -110,7 +143,8 @@ void add_record_command(CLI::App& app, CliState& state) {
       "  ktel record -- make -j2 test\n"
       "  ktel record --duration 30s --pid 1234\n"
       "  ktel record --workload demo --label run=1 -o /tmp/ep1\n"
-      "  ktel record --sources proc --interval 50ms --threads -- ./server --port 8080\n\n"
+      "  ktel record --sources proc --interval 50ms --threads -- ./server --port 8080\n"
+      "  sudo ktel record --sources sched,proc --buffer-size 16384 -- hackbench -p -g 4\n\n"
       "Exit status: the command's own exit code, 128+N if signal N killed it, 124 when\n"
       "--duration stopped it, 125 when ktel itself failed, 126/127 when the command\n"
       "is not executable / not found.");

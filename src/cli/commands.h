@@ -24,6 +24,7 @@ void add_ls_command(CLI::App& app, CliState& state);
 void add_show_command(CLI::App& app, CliState& state);
 void add_query_command(CLI::App& app, CliState& state);
 void add_export_command(CLI::App& app, CliState& state);
+void add_report_command(CLI::App& app, CliState& state);
 void add_import_command(CLI::App& app, CliState& state);
 void add_doctor_command(CLI::App& app, CliState& state);
 void add_schema_command(CLI::App& app, CliState& state);

@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
       "about it with SQL, exports and reports.\n\n"
       "  ktel record -- make test          record an episode of a command\n"
       "  ktel show episodes/<id>           what was recorded\n"
-      "  ktel query episodes/<id> \"SELECT ...\"\n"};
+      "  ktel query episodes/<id> \"SELECT ...\"\n"
+      "  ktel report episodes/<id>         per-task and per-CPU scheduling, ...\n"};
   app.name("ktel");
   app.set_version_flag("--version", ktel::cli::version_text());
   app.require_subcommand(1);
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
   add_show_command(app, state);
   add_query_command(app, state);
   add_export_command(app, state);
+  add_report_command(app, state);
   add_import_command(app, state);
   add_doctor_command(app, state);
   add_schema_command(app, state);

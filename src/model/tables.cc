@@ -12,6 +12,17 @@ Column f64(const char* name, const char* unit, const char* doc) {
   return {name, ColumnType::kDouble, unit, doc};
 }
 Column txt(const char* name, const char* doc) { return {name, ColumnType::kText, "", doc}; }
+// Text with a unit word ("text", "enum", "state", "json"): the sched tables name one on every column.
+Column txt(const char* name, const char* unit, const char* doc) {
+  return {name, ColumnType::kText, unit, doc};
+}
+
+Column ts_col() {
+  return i64("ts_ns", "ns",
+             "kernel timestamp as recorded (absolute CLOCK_MONOTONIC with trace_clock=mono); "
+             "t_mono_ns = ts_ns - clock.origin_mono_ns");
+}
+Column cpu_col() { return i64("cpu", "cpu", "CPU whose ring buffer held the event"); }
 }  // namespace
 
 Schema proc_samples() {
@@ -125,9 +136,186 @@ Schema labels() {
                 }};
 }
 
+Schema sched_switch() {
+  return telemetry_schema(
+      "sched_switch",
+      {
+          ts_col(),
+          cpu_col(),
+          txt("prev_comm", "text", "name of the task switched out (raw bytes, at most 15)"),
+          i64("prev_pid", "id", "thread id switched out; 0 = the CPU's idle task (swapper/N)"),
+          i64("prev_prio", "prio", "kernel priority: 0-99 real-time, 100-139 normal (120 = nice 0)"),
+          txt("prev_state", "state",
+              "state it left in, as ftrace prints it: R, R+ (preempted), S, D, T, t, X, Z, P, I, ...; "
+              "several are joined by a vertical bar"),
+          txt("next_comm", "text", "name of the task switched in"),
+          i64("next_pid", "id", "thread id switched in; 0 = the CPU's idle task"),
+          i64("next_prio", "prio", "kernel priority of the task switched in"),
+      });
+}
+
+Schema sched_wakeup() {
+  return telemetry_schema(
+      "sched_wakeup",
+      {
+          ts_col(),
+          cpu_col(),
+          txt("comm", "text", "name of the task woken"),
+          i64("pid", "id", "thread id of the task woken"),
+          i64("prio", "prio", "its kernel priority"),
+          i64("target_cpu", "cpu", "CPU whose run queue it was put on"),
+          i64("wakeup_new", "bool", "1 = sched_wakeup_new (first wakeup after fork), 0 = sched_wakeup"),
+      });
+}
+
+Schema sched_migrate() {
+  return telemetry_schema(
+      "sched_migrate",
+      {
+          ts_col(),
+          cpu_col(),
+          txt("comm", "text", "name of the task moved"),
+          i64("pid", "id", "thread id of the task moved"),
+          i64("prio", "prio", "its kernel priority"),
+          i64("orig_cpu", "cpu", "CPU it was assigned to"),
+          i64("dest_cpu", "cpu", "CPU it is assigned to now"),
+      });
+}
+
+Schema sched_process() {
+  return telemetry_schema(
+      "sched_process",
+      {
+          ts_col(),
+          cpu_col(),
+          txt("kind", "enum", "fork, exec or exit"),
+          i64("pid", "id", "thread id the event is about: the new child (fork), the task that "
+                            "exec'd (after exec: its thread group id), the task exiting (exit)"),
+          txt("comm", "text", "fork: the child's name (its parent's); exit: the name; exec: NULL "
+                              "(the event carries none; see thread_comm)"),
+          i64("parent_pid", "id", "fork: thread id that called fork/clone; NULL otherwise"),
+          txt("parent_comm", "text", "fork: its name; NULL otherwise"),
+          i64("old_pid", "id", "exec: thread id before exec (differs from pid when a non-leader "
+                                "thread exec'd); NULL otherwise"),
+          txt("filename", "text", "exec: path executed, as the kernel saw it; NULL otherwise"),
+          i64("prio", "prio", "exit: kernel priority; NULL otherwise"),
+          i64("group_dead", "bool", "exit: 1 = last thread of its group; NULL for other kinds and "
+                                    "where the kernel's format lacks the field"),
+      });
+}
+
+Schema sched_other() {
+  return telemetry_schema(
+      "sched_other",
+      {
+          ts_col(),
+          cpu_col(),
+          i64("common_pid", "id", "thread id current on the CPU when the event fired"),
+          txt("system", "text", "event system (directory under events/), e.g. sched"),
+          txt("name", "text", "event name, e.g. sched_stat_runtime"),
+          txt("fields", "json", "the event's own fields as a JSON object, per its format file"),
+      });
+}
+
+Schema sched_slice() {
+  return telemetry_schema(
+      "sched_slice",
+      {
+          i64("cpu", "cpu", "CPU it ran on"),
+          i64("tid", "id", "thread id; 0 = this CPU's idle task (idle time, not a task)"),
+          i64("generation", "count", "with tid, the thread key (see thread_summary); 0 for idle"),
+          txt("comm", "text", "its name at the switch-out (at the switch-in when still running)"),
+          i64("ts_ns", "ns", "start (kernel clock, like sched_switch.ts_ns; see start_kind)"),
+          i64("dur_ns", "ns", "time on the CPU"),
+          txt("end_state", "state", "prev_state of the switch-out that ended it; NULL when "
+                                    "end_kind is not switch"),
+          txt("start_kind", "enum", "what ts_ns is: switch (a recorded switch-in), trace (it ran "
+                                    "at the trace's first event, whose time ts_ns is), inferred "
+                                    "(a switch no event recorded, see notes) or exec"),
+          txt("end_kind", "enum", "what ended it: switch, trace (still running at the last "
+                                  "event), inferred or exec"),
+      });
+}
+
+Schema wakeup_latency() {
+  return telemetry_schema(
+      "wakeup_latency",
+      {
+          i64("tid", "id", "thread id woken"),
+          i64("generation", "count", "with tid, the thread key (see thread_summary)"),
+          i64("wakeup_ts_ns", "ns", "sched_wakeup(_new) of the sleeping task (kernel clock)"),
+          i64("switch_in_ts_ns", "ns", "its next recorded switch-in (kernel clock)"),
+          i64("latency_ns", "ns", "switch_in_ts_ns - wakeup_ts_ns"),
+          i64("cpu", "cpu", "CPU it was switched in on"),
+          i64("wakeup_new", "bool", "1 = first wakeup after fork (sched_wakeup_new)"),
+      });
+}
+
+Schema thread_summary() {
+  return telemetry_schema(
+      "thread_summary",
+      {
+          i64("tid", "id", "thread id (kernel pid)"),
+          i64("generation", "count", "0 for the first thread seen with this tid; +1 each time the "
+                                     "tid is reused after an exit or re-created by fork"),
+          i64("pid", "id", "process (thread group) id when known: after an exec, which makes the "
+                           "thread its group's leader; NULL otherwise"),
+          i64("parent_tid", "id", "thread that forked it (sched_process_fork); NULL when not seen"),
+          txt("comm", "text", "its last name"),
+          i64("first_ts_ns", "ns", "first event naming it, or its first slice's start if earlier (kernel clock)"),
+          i64("last_ts_ns", "ns", "last event naming it, or the end of its last slice"),
+          i64("runtime_ns", "ns", "time on a CPU: the sum of its sched_slice.dur_ns"),
+          i64("slices", "count", "its sched_slice rows"),
+          i64("voluntary_switches", "count", "switched out sleeping (S, D, T, t, P, I, ...)"),
+          i64("involuntary_switches", "count", "switched out runnable (R, R+): preempted or yielded"),
+          i64("migrations", "count", "sched_migrate rows for it"),
+          i64("runqueue_wait_ns", "ns", "time runnable but not running: wakeup to switch-in, and "
+                                        "switch-out runnable to the next switch-in"),
+          i64("wakeups", "count", "sched_wakeup and sched_wakeup_new rows for it"),
+          i64("max_wakeup_latency_ns", "ns", "largest wakeup_latency.latency_ns; NULL when none"),
+          i64("exited", "bool", "1 = its sched_process_exit was seen"),
+      });
+}
+
+Schema thread_comm() {
+  return telemetry_schema(
+      "thread_comm",
+      {
+          i64("tid", "id", "thread id"),
+          i64("generation", "count", "with tid, the thread key (see thread_summary)"),
+          i64("ts_ns", "ns", "when it took this name (kernel clock); first_seen: first event"),
+          txt("comm", "text", "the name"),
+          txt("why", "enum", "first_seen, exec or rename"),
+      });
+}
+
+Schema capture_stats() {
+  return telemetry_schema(
+      "capture_stats",
+      {
+          i64("cpu", "cpu", "CPU of the ring buffer"),
+          txt("phase", "enum", "start, periodic or final"),
+          i64("entries", "count", "per_cpu/cpuN/stats entries: events in the buffer, not yet read (a level)"),
+          i64("overrun", "count", "stats overrun: events overwritten before read, cumulative"),
+          i64("commit_overrun", "count", "stats commit overrun: events lost to a wrapping commit, cumulative"),
+          i64("bytes", "bytes", "stats bytes: bytes in the buffer, not yet read (a level)"),
+          i64("dropped_events", "count", "stats dropped events, cumulative; NULL when the kernel does not print it"),
+          i64("read_events", "count", "stats read events, cumulative; NULL when the kernel does not print it"),
+          i64("pages_read", "count", "ring-buffer pages ktel read, cumulative"),
+          i64("bytes_read", "bytes", "bytes ktel read, cumulative"),
+          i64("events_parsed", "count", "events decoded from the pages; parse results are known after capture, so NULL except in final rows"),
+          i64("missed_events_flagged", "count", "sum of the exact missed-event counts in page headers; NULL except in final rows"),
+          i64("pages_missed_unknown", "count", "pages flagged as following a loss whose count was not stored; NULL except in final rows"),
+          i64("malformed", "count", "events or pages that failed to decode; NULL except in final rows"),
+      });
+}
+
 std::vector<Schema> all_schemas() {
-  return {events_schema(), labels(), proc_samples(), proc_ticks(), cpu_samples(),
-          perf_samples(), perf_counters()};
+  return {events_schema(),  labels(),         proc_samples(),   proc_ticks(),
+          cpu_samples(),    perf_samples(),   perf_counters(),  sched_switch(),
+          sched_wakeup(),   sched_migrate(),  sched_process(),  sched_other(),
+          sched_slice(),    wakeup_latency(), thread_summary(), thread_comm(),
+          capture_stats()};
 }
 
 }  // namespace ktel::tables

@@ -21,6 +21,19 @@ Schema perf_samples();   // one row per interval, two columns per counter
 Schema perf_counters();  // one row per counter: its status for the episode
 // labels (--label k=v)
 Schema labels();
+// sched source (ftrace): raw events, as recorded
+Schema sched_switch();
+Schema sched_wakeup();   // sched_wakeup and sched_wakeup_new
+Schema sched_migrate();  // sched_migrate_task
+Schema sched_process();  // sched_process_fork / _exec / _exit, one row each
+Schema sched_other();    // any further event enabled with --sched-events
+// sched source: derived from the events after capture
+Schema sched_slice();     // one row per time a task ran on a CPU
+Schema wakeup_latency();  // one row per wakeup of a sleeping task, at its switch-in
+Schema thread_summary();  // one row per thread (tid, generation)
+Schema thread_comm();     // one row per name a thread had
+// sched source: the capture's own accounting (per CPU ring buffer)
+Schema capture_stats();
 
 // Every schema above plus events, for docs checks and `ktel schema`.
 std::vector<Schema> all_schemas();

@@ -105,7 +105,10 @@ Status RecordSession::prepare() {
                    {"duration_ns", options_.duration_ns ? nlohmann::json(*options_.duration_ns)
                                                         : nlohmann::json(nullptr)},
                    {"as_root", options_.as_root},
-                   {"workload", options_.workload_name}};
+                   {"workload", options_.workload_name},
+                   {"sched_buffer_kb", options_.sched_buffer_kb},
+                   {"sched_events", options_.sched_events},
+                   {"sched_scope", options_.sched_scope}};
   for (const auto& info : registry_.all()) {
     meta_.sources[info.name] = {"not_requested", 0, 0, "not in --sources", {}};
   }
@@ -144,6 +147,11 @@ Status RecordSession::start_sources() {
   ctx_.options.interval_ns = options_.interval_ns;
   ctx_.options.threads = options_.threads;
   ctx_.options.proc_backend = options_.proc_backend;
+  ctx_.options.sched_buffer_kb = options_.sched_buffer_kb;
+  ctx_.options.sched_events = options_.sched_events;
+  ctx_.options.sched_scope = options_.sched_scope;
+  ctx_.options.sched_drain_period_ns = options_.sched_drain_period_ns;
+  ctx_.episode_dir = dir_;
   for (const std::string& name : source_names_) {
     const SourceInfo* info = registry_.find(name);
     RunningSource rs{info->make(), false};

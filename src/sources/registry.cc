@@ -2,6 +2,7 @@
 
 #include "sources/perf/perf_source.h"
 #include "sources/proc/proc_source.h"
+#include "sources/sched/sched_source.h"
 
 namespace ktel {
 
@@ -25,6 +26,10 @@ void register_builtin_sources(SourceRegistry& registry) {
                 false, [] { return std::make_unique<ProcSource>(); }});
   registry.add({"perf", "perf_event_open counters of the target tree (inherit)", false,
                 [] { return std::make_unique<PerfSource>(); }});
+  registry.add({"sched",
+                "every scheduler event (switch, wakeup, migrate, fork/exec/exit) from a private "
+                "ftrace instance, lossless or every loss counted",
+                true, [] { return std::make_unique<sched::SchedSource>(); }});
 }
 
 }  // namespace ktel

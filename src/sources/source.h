@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -27,6 +28,10 @@ struct SourceOptions {
   int64_t interval_ns = 100'000'000;  // --interval
   bool threads = false;               // --threads: per-thread rows too
   std::string proc_backend = "auto";  // --proc-backend: auto | bpf | procfs
+  uint64_t sched_buffer_kb = 0;       // --buffer-size: per-CPU ftrace buffer, 0 = default
+  std::vector<std::string> sched_events{};  // --sched-events: extra <system>/<event>
+  std::string sched_scope = "all";    // --sched-scope: all | tree
+  int64_t sched_drain_period_ns = 0;  // hidden --sched-drain-period (tests); 0 = default
 };
 
 struct SourceContext {
@@ -35,6 +40,7 @@ struct SourceContext {
   Sink* sink = nullptr;
   pid_t target_pid = 0;  // root of the target's process tree
   SourceOptions options;
+  std::string episode_dir{};  // raw captures go under <episode_dir>/raw/
 };
 
 // What a source reports for meta.json once stopped.

@@ -141,7 +141,7 @@ TEST(RecordE2E, ReusedPidIsANewProcess) {
   // processes on the machine can steal the pid, so retry a few times.
   const std::string script =
       "sleep 0.4 & p=$!; wait $p; echo $((p-1)) > /proc/sys/kernel/ns_last_pid; "
-      "sleep 0.4 & q=$!; wait $q; [ $p = $q ] && echo reused $p";
+      "sleep 0.4 & q=$!; wait $q; if [ $p = $q ]; then echo reused $p; fi";
   for (int attempt = 0; attempt < 5; ++attempt) {
     std::string ep = tmp / ("ep" + std::to_string(attempt));
     RunResult r = run_ktel({"record", "-q", "-o", ep, "--interval", "20ms", "--", "sh", "-c", script});
@@ -222,7 +222,9 @@ TEST(RecordE2E, FullDiskKeepsWhatWasRecordedReadable) {
   ASSERT_EQ(::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=384k"), 0);
   std::string ep = mnt + "/ep";
   // Many thread rows at a fast interval fill 384 KiB within seconds.
-  RunResult r = run_ktel({"record", "-o", ep, "--threads", "--interval", "2ms", "--", "sleep", "6"}, 60);
+  RunResult r = run_ktel({"record", "-o", ep, "--sources", "proc", "--threads", "--interval", "2ms",
+                          "--", "sleep", "6"},
+                         60);
   std::string meta_text = run({"cat", ep + "/meta.json"}).out;
   int64_t rows = sql_int(ep + "/episode.db", "SELECT COUNT(*) FROM proc_samples");
   ::umount2(mnt.c_str(), MNT_DETACH);

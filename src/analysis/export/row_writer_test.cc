@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/export/episode_fixture.h"
+#include "analysis/export/testing/csv_reader.h"
 #include "analysis/export/text_escape.h"
 
 namespace ktel {
@@ -13,48 +14,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::TempDir;
-
-// Minimal RFC 4180 reader, independent of the writer: returns records of
-// fields, with whether each field was quoted (to tell NULL from '').
-struct Field {
-  std::string text;
-  bool quoted = false;
-};
-std::vector<std::vector<Field>> parse_csv(const std::string& s) {
-  std::vector<std::vector<Field>> records(1, std::vector<Field>(1));
-  size_t i = 0;
-  while (i < s.size()) {
-    Field& f = records.back().back();
-    char c = s[i];
-    if (c == '"' && f.text.empty() && !f.quoted) {
-      f.quoted = true;
-      for (++i; i < s.size(); ++i) {
-        if (s[i] == '"' && i + 1 < s.size() && s[i + 1] == '"') {
-          f.text += '"';
-          ++i;
-        } else if (s[i] == '"') {
-          ++i;
-          break;
-        } else {
-          f.text += s[i];
-        }
-      }
-    } else if (c == ',') {
-      records.back().emplace_back();
-      ++i;
-    } else if (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') {
-      records.emplace_back(1);
-      i += 2;
-    } else {
-      f.text += c;
-      ++i;
-    }
-  }
-  if (records.back().size() == 1 && records.back()[0].text.empty() && !records.back()[0].quoted) {
-    records.pop_back();
-  }
-  return records;
-}
 
 std::string run(const EpisodeDb& db, RowFormat format, const std::string& sql) {
   StringOutput out;
@@ -79,7 +38,7 @@ class RowWriterTest : public ::testing::Test {
 TEST_F(RowWriterTest, CsvGivesHostileTextBackByteExact) {
   std::string csv = run(*db_, RowFormat::kCsv,
                         "SELECT pid, comm, read_bytes FROM proc_samples ORDER BY pid");
-  auto records = parse_csv(csv);
+  auto records = testing::parse_csv(csv);
   auto hostile = testing::hostile_strings();
   ASSERT_EQ(records.size(), hostile.size() + 1);
   EXPECT_EQ(records[0][0].text, "pid");

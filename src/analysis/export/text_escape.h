@@ -6,15 +6,17 @@
 #include <string>
 #include <string_view>
 
+#include "base/json_text.h"
+
 namespace ktel::text {
 
 // RFC 4180 field: quoted when it holds a comma, quote, CR or LF (quotes
 // doubled); every byte kept, so a CSV reader gets the exact bytes back.
 void append_csv_field(std::string& out, std::string_view field);
 
-// JSON string literal with quotes. Invalid UTF-8 bytes are each replaced by
-// U+FFFD (JSON cannot carry raw bytes); control characters are escaped.
-void append_json_string(std::string& out, std::string_view s);
+// JSON string literal with quotes (base/json_text.h): invalid UTF-8 bytes each
+// become U+FFFD, control characters are escaped.
+using ::ktel::append_json_string;
 
 // For terminals: control characters and invalid UTF-8 bytes become \xNN, so
 // hostile names cannot move the cursor or recolor. Backslashes are kept (JSON
@@ -28,6 +30,6 @@ size_t display_width(std::string_view safe);
 std::string format_double(double d);
 
 // Length of the valid UTF-8 sequence at s[i], or 0 when the byte is invalid.
-size_t utf8_sequence_length(std::string_view s, size_t i);
+using ::ktel::utf8_sequence_length;
 
 }  // namespace ktel::text

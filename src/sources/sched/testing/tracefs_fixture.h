@@ -1,0 +1,51 @@
+// Test-only: the tracefs preconditions of sched tests (root, tracefs mounted
+// or mountable) and a snapshot of the global tracing files that a capture
+// must leave exactly as it found them.
+#pragma once
+
+#include <unistd.h>
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "base/file_util.h"
+#include "sys/tracefs.h"
+
+namespace ktel::testing {
+
+// The tracefs mount point, mounting it when absent and root; nullopt with
+// `why` set when neither is possible.
+inline std::optional<std::string> tracefs_for_tests(std::string& why) {
+  if (::geteuid() != 0) {
+    why = "needs root for ftrace instances (run the tests as root)";
+    return std::nullopt;
+  }
+  auto found = find_tracefs();
+  if (!found.is_ok()) {
+    why = found.status().to_string();
+    return std::nullopt;
+  }
+  if (*found) return **found;
+  if (Status st = mount_tracefs(); !st.is_ok()) {
+    why = st.to_string();
+    return std::nullopt;
+  }
+  return std::string(kTracefsPath);
+}
+
+// Global (top-level) tracing files whose contents a run must not change.
+inline std::map<std::string, std::string> global_tracing_snapshot(const std::string& root) {
+  std::map<std::string, std::string> out;
+  for (const char* f :
+       {"tracing_on", "trace_clock", "buffer_size_kb", "current_tracer", "set_event",
+        "set_event_pid", "trace_options", "events/enable", "events/sched/enable",
+        "events/sched/sched_switch/enable", "events/sched/sched_switch/filter",
+        "options/event-fork", "options/overwrite", "options/record-tgid", "buffer_percent"}) {
+    auto text = read_file(root + "/" + f);
+    out[f] = text.is_ok() ? *text : "<" + text.status().to_string() + ">";
+  }
+  return out;
+}
+
+}  // namespace ktel::testing
