@@ -93,9 +93,12 @@ TEST_F(SchedE2E, LossesFromATinyBufferEqualTheKernelsCounters) {
   // Written by the kernel = captured + reported lost.
   EXPECT_EQ(sql_int(db(ep), "SELECT SUM(events_parsed) " + fin),
             sql_int(db(ep), "SELECT SUM(read_events) " + fin));
-  EXPECT_EQ(sql_int(db(ep), "SELECT SUM(missed_events_flagged) " + fin),
-            sql_int(db(ep), "SELECT SUM(overrun) " + fin))
-      << "overwritten events are flagged on the pages that follow them";
+  // Pages read after overwritten events carry the flag and, where the page
+  // has room, the count: a lower bound that locates the gaps. The kernel's
+  // counters above are the authority on how many were lost.
+  const int64_t flagged = sql_int(db(ep), "SELECT SUM(missed_events_flagged) " + fin);
+  EXPECT_GT(flagged, 0);
+  EXPECT_LE(flagged, sql_int(db(ep), "SELECT SUM(overrun) " + fin));
   EXPECT_EQ(sql_int(db(ep), "SELECT COALESCE(SUM(json_extract(fields,'$.count')),0) FROM events "
                             "WHERE kind='sched_lost_events'"),
             kernel_lost);
