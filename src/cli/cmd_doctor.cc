@@ -1,12 +1,9 @@
 // `ktel doctor`: what this machine offers each source, and the fix for what is
 // missing. `--fix` mounts tracefs and removes stale ktel-* ftrace instances.
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
-
-#include <cerrno>
 
 #include "base/file_util.h"
 #include "base/strings.h"
@@ -39,12 +36,13 @@ void check_tracefs(bool fix, std::vector<Check>& out) {
     return;
   }
   if (fix && ::geteuid() == 0) {
-    Status st = mount_tracefs();
-    if (st.is_ok()) {
-      out.push_back({"tracefs", Level::kOk, std::string("mounted now at ") + kTracefsPath, ""});
+    auto mounted = find_or_mount_tracefs();
+    if (mounted.is_ok()) {
+      out.push_back({"tracefs", Level::kOk, "mounted now at " + mounted->path, ""});
       return;
     }
-    out.push_back({"tracefs", Level::kFail, st.to_string(), "check that the kernel has CONFIG_TRACING"});
+    out.push_back({"tracefs", Level::kFail, mounted.status().to_string(),
+                   "check that the kernel has CONFIG_TRACING"});
     return;
   }
   bool mountable = exists(kTracefsPath);
@@ -67,8 +65,7 @@ void check_stale_instances(bool fix, std::vector<Check>& out) {
   }
   std::string stale;
   for (const auto& n : *names) {
-    pid_t owner = instance_owner_pid(n);
-    if (owner > 0 && ::kill(owner, 0) != 0 && errno == ESRCH) stale += " " + n;
+    if (instance_is_stale(n)) stale += " " + n;
   }
   if (stale.empty()) {
     out.push_back({"ftrace instances", Level::kOk,

@@ -31,6 +31,18 @@ namespace ktel::cli {
 
 namespace {
 
+// "warning: N malformed lines skipped (lines a, b, ...); first: <first>",
+// listing at most 20 line numbers, "..." when more were malformed.
+template <typename Malformed>
+void warn_malformed(uint64_t count, const std::vector<Malformed>& kept, std::string_view first) {
+  const size_t shown = std::min<size_t>(kept.size(), 20);
+  std::string nums;
+  for (size_t i = 0; i < shown; ++i) nums += (i ? ", " : "") + std::to_string(kept[i].line);
+  if (count > shown) nums += ", ...";
+  fmt::print(stderr, "warning: {} malformed lines skipped (lines {}); first: {}\n", count, nums,
+             first);
+}
+
 struct PerfStatArgs {
   std::string file;
   std::string into;
@@ -40,13 +52,9 @@ void print_import_report(const PerfStatArgs& args, const perf::PerfStatImportRep
   fmt::print("imported {} perf_samples rows from {} ({} lines) into {}\n", rep.rows, args.file,
              rep.lines, layout::db(args.into));
   if (rep.malformed_count > 0) {
-    std::string nums;
-    for (size_t i = 0; i < rep.malformed.size() && i < 20; ++i) {
-      nums += (i ? ", " : "") + std::to_string(rep.malformed[i].line);
-    }
-    if (rep.malformed_count > 20) nums += ", ...";
-    fmt::print(stderr, "warning: {} malformed lines skipped (lines {}); first: line {}: {}\n",
-               rep.malformed_count, nums, rep.malformed.front().line, rep.malformed.front().reason);
+    warn_malformed(rep.malformed_count, rep.malformed,
+                   fmt::format("line {}: {}", rep.malformed.front().line,
+                               rep.malformed.front().reason));
   }
   for (const auto& [event, count] : rep.ignored_events) {
     fmt::print(stderr, "note: event '{}' ({} lines) is not a perf_samples column; ignored\n", event,
@@ -123,15 +131,10 @@ Result<int64_t> mtime_ns(const std::string& path) {
 
 void print_ftrace_warnings(const sched::TextTraceTablesReport& r) {
   const sched::TextTraceStats& s = r.trace;
-  if (s.malformed_count > 0) {
-    std::string nums;
-    for (size_t i = 0; i < s.malformed.size(); ++i) {
-      nums += (i ? ", " : "") + std::to_string(s.malformed[i].line);
-    }
-    if (s.malformed_count > s.malformed.size()) nums += ", ...";
-    fmt::print(stderr, "warning: {} malformed lines skipped (lines {}); first: line {}: {}: {}\n",
-               s.malformed_count, nums, s.malformed.front().line, s.malformed.front().reason,
-               s.malformed.front().excerpt);
+  if (s.malformed_count > 0 && !s.malformed.empty()) {
+    warn_malformed(s.malformed_count, s.malformed,
+                   fmt::format("line {}: {}: {}", s.malformed.front().line,
+                               s.malformed.front().reason, s.malformed.front().excerpt));
   }
   if (!s.lost.empty()) {
     std::string per_cpu;

@@ -1,6 +1,7 @@
 #include "sys/tracefs.h"
 
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include <vector>
 
@@ -30,6 +31,21 @@ Status mount_tracefs() {
     return last_errno_status(std::string("mount -t tracefs tracefs ") + kTracefsPath);
   }
   return Status::ok();
+}
+
+Result<TracefsLocation> find_or_mount_tracefs() {
+  KTEL_ASSIGN_OR_RETURN(std::optional<std::string> found, find_tracefs());
+  if (found) return TracefsLocation{*found, false};
+  if (::geteuid() != 0) {
+    return unavailable(std::string("tracefs is not mounted and mounting it needs root: run "
+                                   "ktel as root, or `sudo mount -t tracefs tracefs ") +
+                       kTracefsPath + "`");
+  }
+  Status st = mount_tracefs();
+  if (!st.is_ok()) {
+    return Status(Code::kUnavailable, "tracefs is not mounted and " + st.message(), st.sys_errno());
+  }
+  return TracefsLocation{kTracefsPath, true};
 }
 
 }  // namespace ktel

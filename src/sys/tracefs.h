@@ -1,5 +1,5 @@
-// Locating and mounting tracefs (read from /proc/self/mountinfo). Used by
-// `ktel doctor` now and by the sched source later.
+// Locating and mounting tracefs (read from /proc/self/mountinfo), for
+// `ktel doctor`, the sched source and its tests.
 #pragma once
 
 #include <optional>
@@ -20,5 +20,13 @@ std::optional<std::string> find_tracefs_in_mountinfo(std::string_view mountinfo)
 Result<std::optional<std::string>> find_tracefs();
 // mount -t tracefs tracefs /sys/kernel/tracing (root only).
 Status mount_tracefs();
+
+struct TracefsLocation {
+  std::string path;
+  bool mounted_now = false;  // this call mounted it
+};
+// find_tracefs(), and when it is not mounted and we are root, mount_tracefs().
+// kUnavailable with the fix when it is absent and cannot be mounted.
+Result<TracefsLocation> find_or_mount_tracefs();
 
 }  // namespace ktel

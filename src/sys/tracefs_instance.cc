@@ -19,8 +19,6 @@ namespace {
 
 std::string instances_dir(const std::string& root) { return root + "/instances"; }
 
-bool pid_alive(pid_t pid) { return ::kill(pid, 0) == 0 || errno == EPERM; }
-
 // rmdir of an instance fails with EBUSY while a reader still holds a per-CPU
 // file or the kernel is tearing the buffers down; both clear within moments.
 Status rmdir_with_retry(const std::string& path) {
@@ -111,6 +109,11 @@ pid_t instance_owner_pid(std::string_view name) {
   return static_cast<pid_t>(*pid);
 }
 
+bool instance_is_stale(std::string_view name) {
+  const pid_t owner = instance_owner_pid(name);
+  return owner > 0 && ::kill(owner, 0) != 0 && errno == ESRCH;
+}
+
 Result<std::vector<std::string>> list_ktel_instances(const std::string& tracefs_root) {
   std::string dir = instances_dir(tracefs_root);
   DIR* d = ::opendir(dir.c_str());
@@ -128,8 +131,7 @@ Result<std::vector<std::string>> remove_stale_instances(const std::string& trace
   KTEL_ASSIGN_OR_RETURN(std::vector<std::string> names, list_ktel_instances(tracefs_root));
   std::vector<std::string> removed;
   for (const auto& n : names) {
-    pid_t owner = instance_owner_pid(n);
-    if (owner <= 0 || pid_alive(owner)) continue;
+    if (!instance_is_stale(n)) continue;
     KTEL_TRY(rmdir_with_retry(instances_dir(tracefs_root) + "/" + n));
     removed.push_back(n);
   }

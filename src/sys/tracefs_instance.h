@@ -53,6 +53,8 @@ class TracefsInstance {
 
 // The pid a ktel instance name belongs to ("ktel-123" -> 123), or -1.
 pid_t instance_owner_pid(std::string_view name);
+// True for ktel-<pid> whose pid no longer exists: left by a killed recorder.
+bool instance_is_stale(std::string_view name);
 
 // Removes instances/ktel-<pid> whose pid no longer exists (left by a killed
 // run). Returns the names removed; an instance that cannot be removed is an

@@ -8,11 +8,12 @@
 #include <gtest/gtest.h>
 
 #include "e2e_util.h"
+#include "model/episode_layout.h"
 
 namespace ktel::e2e {
 namespace {
 
-std::string db(const std::string& ep) { return ep + "/episode.db"; }
+using layout::db;
 
 std::set<std::string> event_kinds(const std::string& ep) {
   std::set<std::string> kinds;

@@ -11,13 +11,14 @@
 #include <string>
 
 #include "e2e_util.h"
+#include "model/episode_layout.h"
 #include "sources/sched/testing/tracefs_fixture.h"
 #include "sys/tracefs_instance.h"
 
 namespace ktel::e2e {
 namespace {
 
-std::string db(const std::string& ep) { return ep + "/episode.db"; }
+using layout::db;
 
 class SchedE2E : public ::testing::Test {
  protected:

@@ -25,25 +25,18 @@ std::string qualified_event(const std::string& e) {
 
 }  // namespace
 
+// Stops here rather than in ~SchedCapture: stopping calls on_stats(), which
+// uses members declared after capture_ and so destroyed before it.
 SchedSource::~SchedSource() {
   if (capture_) (void)capture_->stop();
 }
 
 Result<std::string> SchedSource::locate_tracefs() {
-  KTEL_ASSIGN_OR_RETURN(std::optional<std::string> found, find_tracefs());
-  if (found) return *found;
-  if (::geteuid() != 0) {
-    return unavailable(fmt::format(
-        "tracefs is not mounted and mounting it needs root: run ktel as root, or "
-        "`sudo mount -t tracefs tracefs {}`",
-        kTracefsPath));
+  KTEL_ASSIGN_OR_RETURN(TracefsLocation where, find_or_mount_tracefs());
+  if (where.mounted_now) {
+    ctx_.events->emit("sched", "sched_tracefs_mounted", {{"path", where.path}});
   }
-  Status st = mount_tracefs();
-  if (!st.is_ok()) {
-    return Status(Code::kUnavailable, "tracefs is not mounted and " + st.message(), st.sys_errno());
-  }
-  ctx_.events->emit("sched", "sched_tracefs_mounted", {{"path", kTracefsPath}});
-  return std::string(kTracefsPath);
+  return where.path;
 }
 
 Result<SchedCaptureConfig> SchedSource::make_config(const std::string& root) {
@@ -84,7 +77,9 @@ Status SchedSource::start(const SourceContext& ctx) {
   raw_dir_ = ctx_.episode_dir + "/raw/sched";
   KTEL_TRY(make_dirs(raw_dir_));
   KTEL_ASSIGN_OR_RETURN(SchedCaptureConfig config, make_config(root));
-  KTEL_ASSIGN_OR_RETURN(stats_table_, ctx_.sink->open_table(tables::capture_stats()));
+  const Schema stats_schema = tables::capture_stats();
+  stats_width_ = stats_schema.columns.size();
+  KTEL_ASSIGN_OR_RETURN(stats_table_, ctx_.sink->open_table(stats_schema));
   KTEL_ASSIGN_OR_RETURN(capture_, SchedCapture::start(config, [this](const CpuStatsReading& r) {
                           on_stats(r);
                         }));
@@ -116,7 +111,7 @@ void SchedSource::on_stats(const CpuStatsReading& r) {
 // results: events, missed_flagged, pages_missed_unknown, malformed.
 Status SchedSource::append_stats_row(const Reading& reading, const nlohmann::json* parsed) {
   const CpuStatsReading& r = reading.r;
-  Batch b(tables::capture_stats().columns.size());
+  Batch b(stats_width_);
   b.add_common(reading.t.mono_ns, reading.t.wall_ns, row_source(), true);
   b.add_int(r.cpu).add_text(r.phase);
   auto count = [&b](uint64_t v) { b.add_int(static_cast<int64_t>(v)); };

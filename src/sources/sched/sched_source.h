@@ -43,6 +43,7 @@ class SchedSource : public Source {
   std::string raw_dir_;
   std::unique_ptr<SchedCapture> capture_;
   TableId stats_table_ = -1;
+  size_t stats_width_ = 0;  // columns of capture_stats
 
   std::mutex mu_;  // guards the members below, written from reader threads
   std::vector<Reading> final_readings_;

@@ -21,17 +21,12 @@ inline std::optional<std::string> tracefs_for_tests(std::string& why) {
     why = "needs root for ftrace instances (run the tests as root)";
     return std::nullopt;
   }
-  auto found = find_tracefs();
-  if (!found.is_ok()) {
-    why = found.status().to_string();
+  auto where = find_or_mount_tracefs();
+  if (!where.is_ok()) {
+    why = where.status().to_string();
     return std::nullopt;
   }
-  if (*found) return **found;
-  if (Status st = mount_tracefs(); !st.is_ok()) {
-    why = st.to_string();
-    return std::nullopt;
-  }
-  return std::string(kTracefsPath);
+  return where->path;
 }
 
 // Global (top-level) tracing files whose contents a run must not change.
