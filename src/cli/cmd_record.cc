@@ -9,6 +9,7 @@
 #include "record/recorder.h"
 #include "record/summary.h"
 #include "sources/registry.h"
+#include "sys/spawn.h"
 #include "workloads/builtin.h"
 
 namespace ktel::cli {
@@ -35,13 +36,6 @@ struct RecordFlags {
   bool quiet = false;
 };
 
-Result<std::string> self_exe() {
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n < 0) return last_errno_status("readlink /proc/self/exe");
-  return std::string(buf, static_cast<size_t>(n));
-}
-
 Result<RecordOptions> to_options(const RecordFlags& f) {
   RecordOptions o;
   int targets = (f.command.empty() ? 0 : 1) + (f.attach_pid > 0 ? 1 : 0) + (f.workload.empty() ? 0 : 1);
@@ -54,7 +48,7 @@ Result<RecordOptions> to_options(const RecordFlags& f) {
       for (const auto& w : builtin_workloads()) names += " " + w.name;
       return invalid_argument(fmt::format("unknown workload '{}' (built in:{})", f.workload, names));
     }
-    KTEL_ASSIGN_OR_RETURN(std::string exe, self_exe());
+    KTEL_ASSIGN_OR_RETURN(std::string exe, self_executable());
     o.command = {exe, "__workload", f.workload};
     o.workload_name = f.workload;
   } else {

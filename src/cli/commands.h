@@ -28,6 +28,10 @@ void add_report_command(CLI::App& app, CliState& state);
 void add_import_command(CLI::App& app, CliState& state);
 void add_doctor_command(CLI::App& app, CliState& state);
 void add_schema_command(CLI::App& app, CliState& state);
+void add_dataset_command(CLI::App& app, CliState& state);
+void add_collect_command(CLI::App& app, CliState& state);
+// Subcommands of `ktel dataset`.
+void add_dataset_build_command(CLI::App& dataset, CliState& state);
 
 // Prints "ktel <cmd>: <status>" to stderr and returns kExitError.
 int report_error(std::string_view command, const Status& status);

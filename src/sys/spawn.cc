@@ -72,6 +72,13 @@ std::optional<Credentials> sudo_invoker() {
   return c;
 }
 
+Result<std::string> self_executable() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n < 0) return last_errno_status("readlink /proc/self/exe");
+  return std::string(buf, static_cast<size_t>(n));
+}
+
 namespace {
 
 int sys_pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
@@ -79,7 +86,7 @@ int sys_pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open
 // Runs in the forked child: only async-signal-safe calls. Reports a failure as
 // {stage, errno} on the CLOEXEC pipe and exits 127.
 [[noreturn]] void child_main(int go_fd, int err_fd, const char* path, char* const* argv,
-                             const Credentials* cred) {
+                             const Credentials* cred, int output_fd) {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);  // the recorder blocks signals for signalfd
@@ -90,6 +97,12 @@ int sys_pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open
   } while (n < 0 && errno == EINTR);
   if (n != 1) ::_exit(127);  // parent gave up before release
   int report[2] = {0, 0};
+  if (output_fd >= 0 && (::dup2(output_fd, STDOUT_FILENO) < 0 || ::dup2(output_fd, STDERR_FILENO) < 0)) {
+    report[0] = 5;
+    report[1] = errno;
+    (void)!::write(err_fd, report, sizeof report);
+    ::_exit(127);
+  }
   if (cred != nullptr) {
     if (::setgroups(cred->groups.size(), cred->groups.data()) != 0) report[0] = 1;
     else if (::setgid(cred->gid) != 0) report[0] = 2;
@@ -131,7 +144,7 @@ Result<HeldChild> HeldChild::spawn(const Options& options) {
   if (pid == 0) {
     ::close(go[1]);
     ::close(err[0]);
-    child_main(go[0], err[1], options.path.c_str(), argv.data(), cred);
+    child_main(go[0], err[1], options.path.c_str(), argv.data(), cred, options.output_fd);
   }
   ::close(go[0]);
   ::close(err[1]);
@@ -173,8 +186,9 @@ Status HeldChild::release() {
   exec_fd_.reset();
   if (n == 0) return Status::ok();  // the CLOEXEC pipe closed: execve succeeded
   (void)reap();
-  static const char* const kStages[] = {"", "setgroups", "setgid", "setuid", "execve"};
-  int stage = (report[0] >= 1 && report[0] <= 4) ? report[0] : 4;
+  static const char* const kStages[] = {"", "setgroups", "setgid", "setuid", "execve",
+                                        "dup2 of the output file"};
+  int stage = (report[0] >= 1 && report[0] <= 5) ? report[0] : 4;
   return errno_status(report[1], fmt::format("{} in the workload child (pid {})", kStages[stage], pid_));
 }
 

@@ -20,6 +20,10 @@ namespace ktel {
 // executable.
 Result<std::string> resolve_executable(const std::string& argv0);
 
+// The path of the running executable (/proc/self/exe), so ktel can run
+// itself (built-in workloads, the recorder behind `ktel collect`).
+Result<std::string> self_executable();
+
 struct Credentials {
   uid_t uid = 0;
   gid_t gid = 0;
@@ -46,6 +50,7 @@ class HeldChild {
     std::string path;               // resolved executable
     std::vector<std::string> argv;  // argv[0] included
     std::optional<Credentials> run_as;
+    int output_fd = -1;  // when >= 0, the child's stdout and stderr (e.g. a log file)
   };
   static Result<HeldChild> spawn(const Options& options);
 
