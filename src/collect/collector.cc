@@ -214,9 +214,17 @@ class CollectionLog {
       e["reason"] = w.unavailable;
       j_["workloads"].push_back(e);
     }
-    j_["runs"] = Json::array();
+    j_["runs"] = previous_runs();
   }
   Status add(const std::string& workload, const RunOutcome& r) {
+    if (r.status == "already_collected") return Status::ok();  // its entry is kept from before
+    Json& runs = j_["runs"];
+    for (auto it = runs.begin(); it != runs.end(); ++it) {
+      if ((*it)["run"] == r.run) {
+        runs.erase(it);
+        break;
+      }
+    }
     Json e;
     e["run"] = r.run;
     e["workload"] = workload;
@@ -235,6 +243,17 @@ class CollectionLog {
   const std::string& path() const { return path_; }
 
  private:
+  // The runs an earlier, interrupted or partial collect into the same
+  // directory recorded: a resumed collection lists them all.
+  Json previous_runs() const {
+    auto text = read_file(path_);
+    if (!text.is_ok()) return Json::array();
+    Json old = Json::parse(*text, nullptr, false);
+    if (old.is_discarded() || !old.contains("runs") || !old["runs"].is_array()) {
+      return Json::array();
+    }
+    return old["runs"];
+  }
   Status save() { return write_file_atomic(path_, j_.dump(2) + "\n"); }
   std::string path_;
   Json j_;
