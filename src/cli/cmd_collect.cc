@@ -27,6 +27,10 @@ struct CollectArgs {
   bool list = false;
 };
 
+bool recorded(const std::string& status) {
+  return status == "ok" || status == "timed_out" || status == "workload_failed";
+}
+
 // One updating line on a terminal; plain lines (start, every 10 s, end) otherwise.
 class ProgressPrinter {
  public:
@@ -55,7 +59,7 @@ class ProgressPrinter {
       case collect::RunState::kSkipped:
       case collect::RunState::kFailed:
         fmt::print("{}{}: {}{}{}\n", tty_ ? "\r\033[K" : "", head, outcome->status,
-                   outcome->status == "skipped" || outcome->status == "already_collected"
+                   !recorded(outcome->status)
                        ? std::string()
                        : fmt::format(", {} sched_switch, {} lost", outcome->sched_switch,
                                      outcome->lost_events),
@@ -76,12 +80,16 @@ void print_totals(const collect::CollectResult& r, const std::string& dir) {
   for (const auto& run : r.runs) {
     switches += run.sched_switch;
     lost += run.lost_events;
-    kept += run.status == "ok" || run.status == "timed_out" || run.status == "workload_failed";
+    kept += recorded(run.status);
     skipped += run.status == "skipped";
   }
   fmt::print("{}: {} runs recorded ({} sched_switch, {} lost), {} workloads skipped{}\n", dir,
              kept, switches, lost, skipped, r.interrupted ? "; INTERRUPTED" : "");
-  fmt::print("next: ktel dataset build {}\n", dir);
+  if (r.interrupted) {
+    fmt::print("run the same command again to finish the collection (finished runs are kept)\n");
+  } else {
+    fmt::print("next: ktel dataset build {}\n", dir);
+  }
 }
 
 }  // namespace

@@ -103,10 +103,10 @@ Result<ExitInfo> CollectRun::wait_child(HeldChild& child, RunProgress& p,
     if (fds[0].revents & POLLIN) {
       KTEL_ASSIGN_OR_RETURN(std::optional<ReceivedSignal> sig, signals_.read());
       if (sig) {
+        // The recorder is in its own process group: every signal reaches it
+        // through here, once. A second one makes it kill the workload at once.
         stop = true;
-        // A terminal's Ctrl-C reached the recorder too (same process group);
-        // forwarding it would count as a second signal and kill without grace.
-        if (!sig->from_terminal()) (void)child.send_signal(sig->signo);
+        (void)child.send_signal(sig->signo == SIGHUP ? SIGTERM : sig->signo);
       }
     }
     if (fds[1].revents & POLLIN) return child.reap();
@@ -142,7 +142,8 @@ Result<RunOutcome> CollectRun::record(RunProgress& p, bool& stop) {
                         HeldChild::spawn({.path = o_.ktel_exe,
                                           .argv = record_argv(o_, w, p.run, episode),
                                           .run_as = std::nullopt,
-                                          .output_fd = log.get()}));
+                                          .output_fd = log.get(),
+                                          .new_process_group = true}));
   KTEL_TRY(child.release());
   KTEL_ASSIGN_OR_RETURN(ExitInfo exit, wait_child(child, p, episode, stop));
   int code = exit.shell_code();

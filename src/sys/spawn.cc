@@ -86,7 +86,7 @@ int sys_pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open
 // Runs in the forked child: only async-signal-safe calls. Reports a failure as
 // {stage, errno} on the CLOEXEC pipe and exits 127.
 [[noreturn]] void child_main(int go_fd, int err_fd, const char* path, char* const* argv,
-                             const Credentials* cred, int output_fd) {
+                             const Credentials* cred, int output_fd, bool new_group) {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);  // the recorder blocks signals for signalfd
@@ -97,7 +97,11 @@ int sys_pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open
   } while (n < 0 && errno == EINTR);
   if (n != 1) ::_exit(127);  // parent gave up before release
   int report[2] = {0, 0};
-  if (output_fd >= 0 && (::dup2(output_fd, STDOUT_FILENO) < 0 || ::dup2(output_fd, STDERR_FILENO) < 0)) {
+  if (new_group) (void)::setpgid(0, 0);
+  int null_fd = output_fd >= 0 ? ::open("/dev/null", O_RDONLY) : -1;
+  if (output_fd >= 0 &&
+      (null_fd < 0 || ::dup2(null_fd, STDIN_FILENO) < 0 || ::dup2(output_fd, STDOUT_FILENO) < 0 ||
+       ::dup2(output_fd, STDERR_FILENO) < 0)) {
     report[0] = 5;
     report[1] = errno;
     (void)!::write(err_fd, report, sizeof report);
@@ -144,7 +148,8 @@ Result<HeldChild> HeldChild::spawn(const Options& options) {
   if (pid == 0) {
     ::close(go[1]);
     ::close(err[0]);
-    child_main(go[0], err[1], options.path.c_str(), argv.data(), cred, options.output_fd);
+    child_main(go[0], err[1], options.path.c_str(), argv.data(), cred, options.output_fd,
+               options.new_process_group);
   }
   ::close(go[0]);
   ::close(err[1]);
@@ -187,7 +192,7 @@ Status HeldChild::release() {
   if (n == 0) return Status::ok();  // the CLOEXEC pipe closed: execve succeeded
   (void)reap();
   static const char* const kStages[] = {"", "setgroups", "setgid", "setuid", "execve",
-                                        "dup2 of the output file"};
+                                        "redirecting stdin/stdout/stderr"};
   int stage = (report[0] >= 1 && report[0] <= 5) ? report[0] : 4;
   return errno_status(report[1], fmt::format("{} in the workload child (pid {})", kStages[stage], pid_));
 }

@@ -50,7 +50,12 @@ class HeldChild {
     std::string path;               // resolved executable
     std::vector<std::string> argv;  // argv[0] included
     std::optional<Credentials> run_as;
-    int output_fd = -1;  // when >= 0, the child's stdout and stderr (e.g. a log file)
+    // When >= 0: the child's stdout and stderr (e.g. a log file), and its
+    // stdin becomes /dev/null.
+    int output_fd = -1;
+    // Own process group: a terminal's Ctrl-C reaches only the parent, which
+    // decides what the child gets.
+    bool new_process_group = false;
   };
   static Result<HeldChild> spawn(const Options& options);
 

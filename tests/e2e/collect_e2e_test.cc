@@ -1,0 +1,165 @@
+// `ktel collect` and `ktel dataset build` end to end on the real kernel: the
+// collection layout and run metadata, Ctrl-C mid-run (finished runs kept,
+// partial run removed, tracing left as found) and resuming, timeouts, and the
+// datasets built from a real collection read back by pandas and re-split by
+// Python's own random.Random.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "e2e_util.h"
+#include "model/episode_layout.h"
+#include "sources/sched/testing/tracefs_fixture.h"
+#include "sys/tracefs_instance.h"
+
+namespace ktel::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* const kPython = "/usr/bin/python3";  // Debian's, with python3-pandas
+
+std::string source(const std::string& rel) { return std::string(KTEL_SOURCE_DIR) + "/" + rel; }
+
+class CollectE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    KTEL_REQUIRE_ROOT("collect records with the sched source, which needs root");
+    std::string why;
+    auto root = ktel::testing::tracefs_for_tests(why);
+    ASSERT_TRUE(root.has_value()) << why;
+    root_ = *root;
+    before_ = ktel::testing::global_tracing_snapshot(root_);
+  }
+  void TearDown() override {
+    if (root_.empty()) return;
+    auto left = list_ktel_instances(root_);
+    ASSERT_TRUE(left.is_ok());
+    for (const auto& name : *left) {
+      EXPECT_EQ(::kill(instance_owner_pid(name), 0), 0) << "stale instance left: " << name;
+    }
+    EXPECT_EQ(ktel::testing::global_tracing_snapshot(root_), before_);
+  }
+
+  std::string root_;
+  std::map<std::string, std::string> before_;
+  TempDir tmp_;
+};
+
+// The issue's own scenario, with short durations: three categories, two runs
+// each, then build; every run's metadata is checked against its episode.
+TEST_F(CollectE2E, CollectThreeWorkloadsTwiceThenBuildAndCheckWithPandas) {
+  std::string dir = tmp_ / "data";
+  RunResult c = run_ktel({"collect", "-o", dir, "-w", "cpu_bound_4p,hackbench_pipe_small,io_mixed",
+                          "--runs", "2", "--duration", "1s"},
+                         240);
+  ASSERT_EQ(c.exit_code, 0) << c.out << c.err;
+  EXPECT_NE(c.out.find("6 runs recorded"), std::string::npos) << c.out;
+  for (std::string w : {"cpu_bound_4p", "hackbench_pipe_small", "io_mixed"}) {
+    for (int i = 1; i <= 2; ++i) {
+      std::string run = dir + "/raw/" + w + "_run" + std::to_string(i);
+      auto meta = read_json(run + ".json");
+      auto ep = read_json(run + "/meta.json");
+      EXPECT_EQ(meta["trace_id"], ep["id"]) << run;
+      EXPECT_EQ(meta["workload"], w);
+      EXPECT_EQ(ep["labels"]["workload"], w);
+      EXPECT_EQ(meta["category"], ep["labels"]["category"]);
+      EXPECT_EQ(meta["status"], "ok") << run;
+      EXPECT_EQ(meta["exit"]["code"], 0) << run;
+      EXPECT_EQ(meta["sched_switch"], sql_int(layout::db(run), "SELECT COUNT(*) FROM sched_switch"));
+      EXPECT_GT(meta["sched_switch"].get<int64_t>(), 100) << run;
+      EXPECT_EQ(meta["lost_events"], ep["sources"]["sched"]["lost"]);
+      EXPECT_GE(meta["buffer_size_kb"].get<int64_t>(), 4096);
+      EXPECT_EQ(meta["cpus"], ep["host"]["cpus"]);
+      EXPECT_TRUE(file_exists(dir + "/logs/" + w + "_run" + std::to_string(i) + ".log"));
+    }
+  }
+  auto summary = read_json(dir + "/collect.json");
+  EXPECT_EQ(summary["status"], "complete");
+  EXPECT_EQ(summary["runs"].size(), 6u);
+
+  RunResult b = run_ktel({"dataset", "build", dir}, 120);
+  ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
+  auto ds = read_json(dir + "/dataset_meta.json");
+  EXPECT_EQ(ds["num_traces"], 6);
+  EXPECT_EQ(ds["split_level"], "trace");
+  EXPECT_FALSE(ds["unseen_category"].is_null());  // three categories
+  int64_t switches = 0;
+  for (const auto& r : summary["runs"]) switches += r["sched_switch"].get<int64_t>();
+  EXPECT_EQ(ds["total_events"], switches);
+  RunResult pandas = run({kPython, source("tests/oracle/dataset_pandas_check.py"), dir});
+  EXPECT_EQ(pandas.exit_code, 0) << pandas.out << pandas.err;
+  RunResult split = run({kPython, source("tests/oracle/dataset_split_oracle.py"), dir + "/raw",
+                         dir + "/dataset_meta.json"});
+  EXPECT_EQ(split.exit_code, 0) << split.out << split.err;
+}
+
+TEST_F(CollectE2E, CtrlCKeepsFinishedRunsRemovesThePartialOneAndAResumeCompletes) {
+  std::string dir = tmp_ / "data";
+  std::vector<std::string> argv = {ktel_bin(), "collect", "-o", dir, "-w", "cpu_bound_4p",
+                                   "--runs", "3", "--duration", "3s"};
+  pid_t pid = start_background(argv, tmp_.path());
+  // Interrupt run 2 once it records.
+  ASSERT_TRUE(eventually([&] { return file_exists(dir + "/raw/cpu_bound_4p_run2/meta.json"); }, 60));
+  ::usleep(500'000);
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  EXPECT_EQ(wait_child(pid, 60), 130);
+  EXPECT_TRUE(file_exists(dir + "/raw/cpu_bound_4p_run1.json"));
+  EXPECT_FALSE(fs::exists(dir + "/raw/cpu_bound_4p_run2"));
+  EXPECT_FALSE(file_exists(dir + "/raw/cpu_bound_4p_run2.json"));
+  EXPECT_FALSE(fs::exists(dir + "/raw/cpu_bound_4p_run3"));
+  auto summary = read_json(dir + "/collect.json");
+  EXPECT_EQ(summary["status"], "interrupted");
+  ASSERT_EQ(summary["runs"].size(), 2u);
+  EXPECT_EQ(summary["runs"][1]["status"], "interrupted");
+  // No cpu_bound process outlived the interrupted run.
+  RunResult pg = run({"pgrep", "-x", "cpu_bound"});
+  EXPECT_NE(pg.exit_code, 0) << "left running: " << pg.out;
+
+  std::string run1_id = read_json(dir + "/raw/cpu_bound_4p_run1.json")["trace_id"];
+  argv.erase(argv.begin());
+  RunResult again = run_ktel(argv, 120);
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_NE(again.out.find("already_collected"), std::string::npos) << again.out;
+  EXPECT_EQ(read_json(dir + "/raw/cpu_bound_4p_run1.json")["trace_id"], run1_id);  // kept as is
+  summary = read_json(dir + "/collect.json");
+  EXPECT_EQ(summary["status"], "complete");
+  ASSERT_EQ(summary["runs"].size(), 3u);
+  for (const auto& r : summary["runs"]) EXPECT_EQ(r["status"], "ok") << r.dump();
+}
+
+TEST_F(CollectE2E, ARunPastTheTimeoutIsStoppedAndKeptAsTimedOut) {
+  std::string dir = tmp_ / "data";
+  RunResult c = run_ktel({"collect", "-o", dir, "-w", "cpu_bound_4p", "--runs", "1", "--duration",
+                          "30s", "--timeout", "1s"},
+                         120);
+  ASSERT_EQ(c.exit_code, 0) << c.out << c.err;
+  auto meta = read_json(dir + "/raw/cpu_bound_4p_run1.json");
+  EXPECT_EQ(meta["status"], "timed_out");
+  EXPECT_EQ(meta["exit"]["timed_out"], true);
+  EXPECT_LT(meta["duration_s"].get<double>(), 10.0);
+  EXPECT_GT(meta["sched_switch"].get<int64_t>(), 0);
+}
+
+TEST_F(CollectE2E, UnderSudoTheCollectionBelongsToTheInvokingUser) {
+  std::string dir = tmp_ / "data";
+  ASSERT_EQ(::chmod(tmp_.path().c_str(), 0755), 0);
+  RunResult c = run({"env", "SUDO_UID=65534", "SUDO_GID=65534", "SUDO_USER=nobody", ktel_bin(),
+                     "collect", "-o", dir, "-w", "cpu_bound_4p", "--runs", "1", "--duration",
+                     "0.5s"},
+                    120);
+  ASSERT_EQ(c.exit_code, 0) << c.out << c.err;
+  for (std::string p : {dir, dir + "/collect.json", dir + "/raw", dir + "/raw/cpu_bound_4p_run1.json",
+                        dir + "/raw/cpu_bound_4p_run1/episode.db", dir + "/logs"}) {
+    struct stat st {};
+    ASSERT_EQ(::stat(p.c_str(), &st), 0) << p;
+    EXPECT_EQ(st.st_uid, 65534u) << p;
+  }
+}
+
+}  // namespace
+}  // namespace ktel::e2e
