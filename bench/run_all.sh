@@ -43,3 +43,9 @@ fi
 echo
 echo "== ftrace text import: parse MB/s per thread (goal: >= 1 GB/s per thread) against a regex-per-line Python parser"
 python3 "$here/ftrace_text_compare.py" --bench "$build/bench/ftrace_text_bench" --ktel "$build/src/cli/ktel"
+
+if [ "$(id -u)" = 0 ]; then
+  echo
+  echo "== dataset build from 19 M sched_switch events (goal: < 60 s, < 2 GB peak) against a Python script"
+  python3 "$here/dataset_build_compare.py" --ktel "$build/src/cli/ktel"
+fi
