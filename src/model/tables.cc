@@ -310,12 +310,69 @@ Schema capture_stats() {
       });
 }
 
+Schema exec_events() {
+  return telemetry_schema(
+      "exec_events",
+      {
+          ts_col(),
+          i64("pid", "id", "process id (tgid) after exec"),
+          i64("tid", "id", "thread that called execve (the kernel makes it the leader)"),
+          i64("ppid", "id", "parent process id (real parent's tgid) at exec"),
+          i64("uid", "id", "real uid at exec"),
+          i64("cgroup_id", "id", "cgroup v2 id of the process (the cgroup directory's inode)"),
+          txt("comm", "text", "name after exec (raw bytes, at most 15)"),
+          txt("filename", "text", "path executed, as the kernel saw it"),
+          txt("argv", "json", "arguments as a JSON array of strings (invalid UTF-8 bytes become U+FFFD); cut at the argv limit"),
+          i64("argv_bytes", "bytes", "full length of the argument block, NULs included, even when argv was cut"),
+          i64("argc", "count", "number of arguments in the full block"),
+          i64("argv_truncated", "bool", "1 when argv holds fewer bytes or arguments than the process had"),
+      });
+}
+
+Schema forks() {
+  return telemetry_schema(
+      "forks",
+      {
+          ts_col(),
+          i64("parent_pid", "id", "process id (tgid) of the caller"),
+          i64("parent_tid", "id", "thread id of the caller"),
+          i64("child_pid", "id", "process id of the new task (equals parent_pid for a thread)"),
+          i64("child_tid", "id", "thread id of the new task"),
+          i64("is_thread", "bool", "1 = a new thread (CLONE_THREAD), 0 = a new process"),
+      });
+}
+
+Schema processes() {
+  return telemetry_schema(
+      "processes",
+      {
+          i64("pid", "id", "process id (tgid); with start_ns, the process key"),
+          i64("ppid", "id", "parent process id (at fork, or at exec for processes seeded from /proc)"),
+          i64("start_ns", "ns", "process start on the episode clock (ns since the origin, like t_mono_ns; negative when it started before the episode)"),
+          i64("exec_ns", "ns", "last exec on the episode clock; NULL when it never exec'd while traced"),
+          i64("exit_ns", "ns", "exit of its last thread on the episode clock; NULL when still running at the end"),
+          i64("duration_ns", "ns", "exit_ns - start_ns; NULL when still running"),
+          i64("exit_code", "count", "exit status (0-255) when it exited; NULL when killed by a signal or still running"),
+          i64("signal", "count", "signal that killed it; NULL otherwise"),
+          i64("core_dumped", "bool", "1 when it dumped core"),
+          txt("comm", "text", "name after the last exec (or inherited, when it never exec'd)"),
+          txt("filename", "text", "path of the last exec; NULL when it never exec'd while traced"),
+          txt("argv", "json", "arguments of the last exec as a JSON array of strings; NULL when it never exec'd while traced"),
+          i64("argv_truncated", "bool", "1 when argv was cut at the argv limit"),
+          i64("cpu_ns", "ns", "CPU time of all its threads, exact (sum of sched runtime), at exit; NULL when still running"),
+          i64("maxrss_bytes", "bytes", "peak resident set size at exit; NULL when still running"),
+          i64("uid", "id", "real uid at the last exec (or at fork)"),
+          i64("cgroup_id", "id", "cgroup v2 id at the last exec (or at fork)"),
+          i64("exec_count", "count", "execs while traced (a shell that execs its last command counts 2)"),
+      });
+}
+
 std::vector<Schema> all_schemas() {
   return {events_schema(),  labels(),         proc_samples(),   proc_ticks(),
           cpu_samples(),    perf_samples(),   perf_counters(),  sched_switch(),
           sched_wakeup(),   sched_migrate(),  sched_process(),  sched_other(),
           sched_slice(),    wakeup_latency(), thread_summary(), thread_comm(),
-          capture_stats()};
+          capture_stats(),  exec_events(),    forks(),          processes()};
 }
 
 }  // namespace ktel::tables

@@ -35,6 +35,11 @@ Schema thread_comm();     // one row per name a thread had
 // sched source: the capture's own accounting (per CPU ring buffer)
 Schema capture_stats();
 
+// exec source (eBPF process lifecycle)
+Schema exec_events();  // one row per execve of a traced process
+Schema forks();        // one row per fork/clone of a traced task (threads included)
+Schema processes();    // one row per process seen: lifetime, argv, exit, CPU, peak memory
+
 // Every schema above plus events, for docs checks and `ktel schema`.
 std::vector<Schema> all_schemas();
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "analysis/report/pipeline_section.h"
 #include "analysis/report/sched_section.h"
 #include "model/episode_layout.h"
 
@@ -32,6 +33,10 @@ void register_builtin_sections(SectionRegistry& registry) {
                       .description = "per-task CPU time, switches, wakeup latency, migrations, "
                                      "runqueue wait; per-CPU busy %",
                       .build = build_sched_section});
+  (void)registry.add({.name = "pipeline",
+                      .description = "time per command, CPU per binary, failed commands, top "
+                                     "memory, process tree (exec source)",
+                      .build = build_pipeline_section});
 }
 
 ReportHeader make_header(const EpisodeMeta& meta, bool complete) {

@@ -23,11 +23,15 @@ struct Rendered {
 Rendered render(const Value& v, std::string_view unit) {
   if (std::holds_alternative<int64_t>(v)) {
     int64_t i = std::get<int64_t>(v);
-    return {unit == "ns" ? format_duration_ns(i) : std::to_string(i), true};
+    if (unit == "ns") return {format_duration_ns(i), true};
+    if (unit == "bytes" && i >= 0) return {format_bytes(static_cast<uint64_t>(i)), true};
+    return {std::to_string(i), true};
   }
   if (std::holds_alternative<double>(v)) {
     double d = std::get<double>(v);
-    return {unit == "pct" ? fmt::format("{:.1f}%", d) : text::format_double(d), true};
+    if (unit == "pct") return {fmt::format("{:.1f}%", d), true};
+    if (unit == "s") return {fmt::format("{:.3f}", d), true};
+    return {text::format_double(d), true};
   }
   if (std::holds_alternative<std::string>(v)) return {terminal_safe(std::get<std::string>(v))};
   return {"-", true};

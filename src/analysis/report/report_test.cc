@@ -111,7 +111,9 @@ TEST_F(ReportTest, JsonHasTheNumbersOfTheTrace) {
   EXPECT_EQ(j["episode"]["id"], "01HXREPORT");
   EXPECT_EQ(j["episode"]["command"], "make test");
   EXPECT_EQ(j["episode"]["duration_ns"], 1'500'000'000);
-  ASSERT_EQ(j["sections"].size(), 1u);
+  ASSERT_EQ(j["sections"].size(), 2u);  // sched, then pipeline (no exec data here)
+  EXPECT_EQ(j["sections"][1]["name"], "pipeline");
+  EXPECT_EQ(j["sections"][1]["available"], false);
   const auto& s = j["sections"][0];
   EXPECT_EQ(s["name"], "sched");
   EXPECT_EQ(s["available"], true);
@@ -203,7 +205,7 @@ TEST(ReportNotesTest, InferredSwitchesAndLossesAreNamed) {
             switch_event(1500, 0, "a", 7, "S", "swapper/0", 0),  // its switch-in: unrecorded
         });
   Report r = make(dir);
-  ASSERT_EQ(r.sections.size(), 1u);
+  ASSERT_EQ(r.sections.size(), 2u);
   EXPECT_TRUE(r.sections[0].available);
   EXPECT_THAT(r.sections[0].note, HasSubstr("1 switches were not recorded"));
   EXPECT_THAT(r.sections[0].note, HasSubstr("lost 12 events"));
@@ -219,7 +221,7 @@ TEST(ReportMissingTest, SaysWhichSourceWasMissingAndWhy) {
   build(dir, meta_with_sched("ep", SourceMeta{"unavailable", 0, 0, "tracefs is not mounted", {}}),
         false);
   Report r = make(dir);
-  ASSERT_EQ(r.sections.size(), 1u);
+  ASSERT_EQ(r.sections.size(), 2u);
   EXPECT_FALSE(r.sections[0].available);
   EXPECT_THAT(r.sections[0].note, HasSubstr("sched source was unavailable: tracefs is not mounted"));
   EXPECT_THAT(render(r, ReportFormat::kTable), HasSubstr("unavailable: tracefs is not mounted"));
@@ -246,10 +248,10 @@ TEST(ReportSectionsTest, UnknownSectionIsAnErrorNamingTheKnownOnes) {
   build(dir, ktel::testing::sample_meta("ep"), false);
   SectionRegistry registry;
   register_builtin_sections(registry);
-  auto r = build_report(dir, registry, {.top = 20, .sections = {"pipeline"}});
+  auto r = build_report(dir, registry, {.top = 20, .sections = {"schedule"}});
   ASSERT_FALSE(r.is_ok());
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
-  EXPECT_THAT(r.status().message(), HasSubstr("known: sched"));
+  EXPECT_THAT(r.status().message(), HasSubstr("known: sched, pipeline"));
 }
 
 TEST(ReportSectionsTest, SectionsArePluggable) {

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "analysis/report/percentile.h"
+#include "analysis/report/report_values.h"
 #include "base/strings.h"
 
 namespace ktel::report {
@@ -17,25 +18,6 @@ namespace ktel::report {
 namespace {
 
 constexpr const char* kSchedTables[] = {"sched_slice", "thread_summary", "wakeup_latency"};
-
-Value to_value(const Cell& c) {
-  switch (c.type) {
-    case CellType::kNull: return Value{};
-    case CellType::kInt64: return Value(std::in_place_type<int64_t>, c.i);
-    case CellType::kDouble: return Value(std::in_place_type<double>, c.d);
-    default: return Value(std::in_place_type<std::string>, std::string(c.bytes));
-  }
-}
-Value int_value(int64_t v) { return Value(std::in_place_type<int64_t>, v); }
-Value opt_value(const std::optional<int64_t>& v) { return v ? int_value(*v) : Value{}; }
-Value pct_value(int64_t part, int64_t whole) {
-  if (whole <= 0) return Value{};
-  return Value(std::in_place_type<double>,
-               100.0 * static_cast<double>(part) / static_cast<double>(whole));
-}
-int64_t int_or(const Cell& c, int64_t fallback) {
-  return c.type == CellType::kInt64 ? c.i : fallback;
-}
 
 struct Span {
   int64_t start = 0;
