@@ -16,6 +16,7 @@
 
 #include "base/strings.h"
 #include "workloads/pingpong.h"
+#include "workloads/pipeline_workload.h"
 
 namespace ktel {
 
@@ -149,6 +150,10 @@ const std::vector<BuiltinWorkload>& builtin_workloads() {
        "two processes passing a byte over pipes: ROUNDS round trips (default 100000) or for a "
        "DURATION such as 10s; prints round trips per second",
        run_pingpong},
+      {"pipeline",
+       "a CI-like shell script (uname, ls, df, sort, gzip, sha256sum, timeout vmstat, one "
+       "failing and one timed-out command) RUNS times (default 6), PARALLEL at once (default 2)",
+       run_pipeline_workload},
   };
   return kAll;
 }
