@@ -2,12 +2,15 @@
 // collection (docs/formats/dataset.md).
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "analysis/dataset/dataset_builder.h"
 #include "cli/commands.h"
+#include "sys/spawn.h"
 
 namespace ktel::cli {
 
@@ -89,6 +92,17 @@ void add_dataset_build_command(CLI::App& dataset, CliState& state) {
     if (!built.is_ok()) {
       state.exit_code = report_error("dataset build", built.status());
       return;
+    }
+    // Under sudo the dataset belongs to the user who asked for it.
+    if (auto invoker = sudo_invoker()) {
+      for (const char* f : {"all.csv", "train.csv", "test_seen.csv", "test_unseen.csv",
+                            "dataset_meta.json"}) {
+        std::string path = args->dir + "/" + f;
+        if (::chown(path.c_str(), invoker->uid, invoker->gid) != 0) {
+          fmt::print(stderr, "warning: cannot hand {} to uid {}: {}\n", path, invoker->uid,
+                     std::strerror(errno));
+        }
+      }
     }
     if (!args->quiet) print_summary(*built, args->dir);
   });
