@@ -15,6 +15,11 @@ packages=(
   # sched source: libtraceevent cross-checks our page parser in tests;
   # trace-cmd is the peer in the benchmarks
   libtraceevent-dev trace-cmd
+  # workloads: hackbench (rt-tests), sysbench, stress-ng; custom workloads are TOML
+  rt-tests sysbench stress-ng libtomlplusplus-dev
+  # datasets: oracle tests read our CSVs with pandas and .npy files with numpy
+  # (Debian's /usr/bin/python3); GNU time measures the benchmarks' peak RSS
+  python3-pandas python3-numpy time procps
 )
 
 missing=()

@@ -125,7 +125,7 @@ void add_collect_command(CLI::App& app, CliState& state) {
                                 .duration = args->duration,
                                 .workloads_file = args->workloads_file};
     if (args->list) {
-      state.exit_code = print_workload_list(selection);
+      state.exit_code = print_workload_list(selection, "table");
       return;
     }
     if (args->out_dir.empty()) {

@@ -10,6 +10,7 @@
 #include "record/summary.h"
 #include "sources/registry.h"
 #include "sys/spawn.h"
+#include "cli/workload_selection.h"
 #include "workloads/builtin.h"
 
 namespace ktel::cli {
@@ -20,6 +21,8 @@ struct RecordFlags {
   std::vector<std::string> command;
   int attach_pid = 0;
   std::string workload;
+  std::string workload_seconds;
+  std::string workloads_file;
   std::string duration;
   std::string interval = "100ms";
   std::string output;
@@ -43,15 +46,22 @@ Result<RecordOptions> to_options(const RecordFlags& f) {
     return invalid_argument("give exactly one target: -- CMD ARGS..., --pid PID or --workload NAME");
   }
   if (!f.workload.empty()) {
-    if (find_builtin_workload(f.workload) == nullptr) {
-      std::string names;
-      for (const auto& w : builtin_workloads()) names += " " + w.name;
-      return invalid_argument(fmt::format("unknown workload '{}' (built in:{})", f.workload, names));
+    KTEL_ASSIGN_OR_RETURN(WorkloadCatalog catalog, load_catalog(f.workloads_file));
+    KTEL_ASSIGN_OR_RETURN(const WorkloadSpec* spec, find_workload(catalog, f.workload));
+    WorkloadAvailability a = availability(*spec);
+    if (a.kind == WorkloadAvailability::Kind::kMissing) {
+      return invalid_argument(fmt::format("workload {} cannot run here: {}", spec->name, a.detail));
     }
+    KTEL_ASSIGN_OR_RETURN(std::optional<double> seconds, parse_workload_seconds(f.workload_seconds));
     KTEL_ASSIGN_OR_RETURN(std::string exe, self_executable());
-    o.command = {exe, "__workload", f.workload};
-    o.workload_name = f.workload;
+    KTEL_ASSIGN_OR_RETURN(o.command, resolve_argv(*spec, seconds, exe));
+    o.workload_name = spec->name;
+    o.labels["workload"] = spec->name;
+    o.labels["category"] = spec->category;
   } else {
+    if (!f.workload_seconds.empty() || !f.workloads_file.empty()) {
+      return invalid_argument("--workload-seconds and --workloads-file go with --workload NAME");
+    }
     o.command = f.command;
   }
   if (f.attach_pid > 0) o.attach_pid = f.attach_pid;
@@ -107,7 +117,14 @@ void add_record_command(CLI::App& app, CliState& state) {
   auto* cmd = app.add_subcommand("record", "Record an episode of a command, a running process or a built-in workload");
   cmd->add_option("command", flags->command, "Command and arguments, after --; run directly, never through a shell");
   cmd->add_option("--pid", flags->attach_pid, "Attach to a running process and its descendants");
-  cmd->add_option("--workload", flags->workload, "Run a built-in workload (demo, burn)");
+  cmd->add_option("--workload", flags->workload,
+                  "Run a workload of the catalog (ktel workloads): demo, pipeline, "
+                  "hackbench_pipe_small, sysbench_cpu_4t, cpu_bound_4p, ...; labels workload= "
+                  "and category= are added");
+  cmd->add_option("--workload-seconds", flags->workload_seconds,
+                  "Length of a timed workload (sysbench, cpu_bound, io_mixed, ...; default 10s)");
+  cmd->add_option("--workloads-file", flags->workloads_file,
+                  "Custom workloads (TOML, docs/formats/workloads-toml.md) for --workload");
   cmd->add_option("--duration", flags->duration, "Stop after this long (30s, 2m); a command still running gets SIGTERM, exit 124");
   cmd->add_option("-o,--output", flags->output, "Episode directory (default ./episodes/<id>); must be new or empty");
   cmd->add_option("--sources", flags->sources, "Sources to run (default: every one that can run)")->delimiter(',')->allow_extra_args(false);

@@ -30,6 +30,7 @@ void add_doctor_command(CLI::App& app, CliState& state);
 void add_schema_command(CLI::App& app, CliState& state);
 void add_dataset_command(CLI::App& app, CliState& state);
 void add_collect_command(CLI::App& app, CliState& state);
+void add_workloads_command(CLI::App& app, CliState& state);
 // Subcommands of `ktel dataset`.
 void add_dataset_build_command(CLI::App& dataset, CliState& state);
 

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   add_import_command(app, state);
   add_doctor_command(app, state);
   add_schema_command(app, state);
+  add_workloads_command(app, state);
   add_collect_command(app, state);
   add_dataset_command(app, state);
   try {

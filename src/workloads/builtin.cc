@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "base/strings.h"
+#include "workloads/dataset_workloads.h"
 #include "workloads/pingpong.h"
 #include "workloads/pipeline_workload.h"
 
@@ -150,6 +151,9 @@ const std::vector<BuiltinWorkload>& builtin_workloads() {
        "two processes passing a byte over pipes: ROUNDS round trips (default 100000) or for a "
        "DURATION such as 10s; prints round trips per second",
        run_pingpong},
+      {"cpu_bound", "PROCS processes of tight floating-point math for SECONDS", run_cpu_bound},
+      {"io_mixed",
+       "2 writers of random data with fdatasync + 2 CPU burners for SECONDS", run_io_mixed},
       {"pipeline",
        "a CI-like shell script (uname, ls, df, sort, gzip, sha256sum, timeout vmstat, one "
        "failing and one timed-out command) RUNS times (default 6), PARALLEL at once (default 2)",
