@@ -110,9 +110,11 @@ void add_dataset_build_command(CLI::App& dataset, CliState& state) {
 
 void add_dataset_command(CLI::App& app, CliState& state) {
   auto* dataset = app.add_subcommand(
-      "dataset", "Build and inspect ML datasets from scheduler traces (build, ...)");
+      "dataset", "ML datasets from scheduler traces: build, baseline, split-by-workload, "
+                 "sequences, eval");
   dataset->require_subcommand(1);
   add_dataset_build_command(*dataset, state);
+  add_dataset_tool_commands(*dataset, state);
 }
 
 }  // namespace ktel::cli

@@ -33,6 +33,7 @@ void add_collect_command(CLI::App& app, CliState& state);
 void add_workloads_command(CLI::App& app, CliState& state);
 // Subcommands of `ktel dataset`.
 void add_dataset_build_command(CLI::App& dataset, CliState& state);
+void add_dataset_tool_commands(CLI::App& dataset, CliState& state);  // baseline, split-by-workload, sequences, eval
 
 // Prints "ktel <cmd>: <status>" to stderr and returns kExitError.
 int report_error(std::string_view command, const Status& status);

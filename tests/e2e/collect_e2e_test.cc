@@ -98,6 +98,41 @@ TEST_F(CollectE2E, CollectThreeWorkloadsTwiceThenBuildAndCheckWithPandas) {
   RunResult split = run({kPython, source("tests/oracle/dataset_split_oracle.py"), dir + "/raw",
                          dir + "/dataset_meta.json"});
   EXPECT_EQ(split.exit_code, 0) << split.out << split.err;
+
+  // What is made from the dataset, each read back independently.
+  RunResult seq = run_ktel({"dataset", "sequences", dir, "--seq-len", "16", "--stride", "3"}, 120);
+  ASSERT_EQ(seq.exit_code, 0) << seq.out << seq.err;
+  RunResult numpy = run({kPython, source("tests/oracle/dataset_sequences_check.py"), dir}, 300);
+  EXPECT_EQ(numpy.exit_code, 0) << numpy.out << numpy.err;
+  RunResult eval = run_ktel({"dataset", "eval", dir, "--format", "json"}, 120);
+  ASSERT_EQ(eval.exit_code, 0) << eval.err;
+  auto ev = nlohmann::json::parse(eval.out);
+  EXPECT_EQ(ev["test_unseen"]["by_workload"].size(), 1u);
+  EXPECT_EQ(ev["test_seen"]["overall"]["events"].get<int64_t>() + ev["test_seen"]["traces"].get<int64_t>(),
+            ds["test_seen_events"].get<int64_t>());
+  RunResult table = run_ktel({"dataset", "eval", dir}, 120);
+  EXPECT_NE(table.out.find("markov2"), std::string::npos) << table.out;
+  RunResult base = run_ktel({"dataset", "baseline", dir + "/train.csv", dir + "/baseline.csv"});
+  ASSERT_EQ(base.exit_code, 0) << base.err;
+  RunResult by = run_ktel({"dataset", "split-by-workload", dir + "/all.csv", "-o", dir + "/by"});
+  ASSERT_EQ(by.exit_code, 0) << by.err;
+  RunResult pd = run({kPython, "-c",
+                      "import sys, pandas as pd\n"
+                      "b = pd.read_csv(sys.argv[1], dtype={'name': str}, keep_default_na=False)\n"
+                      "assert list(b.columns) == ['task_code', 'time', 'name', 'pid'], b.columns\n"
+                      "assert str(b.task_code.dtype) == 'int64' and str(b.time.dtype) == 'float64'\n"
+                      "assert b.groupby('name').task_code.nunique().max() == 1\n"
+                      "t = pd.read_csv(sys.argv[2], dtype=str, keep_default_na=False)\n"
+                      "assert len(b) == len(t), (len(b), len(t))\n"
+                      "n = 0\n"
+                      "for w in ['cpu_bound', 'hackbench', 'io_mixed']:\n"
+                      "    d = pd.read_csv(f'{sys.argv[3]}/{w}.csv', dtype={'task_name': str}, keep_default_na=False)\n"
+                      "    assert set(d.workload_type) == {w}; n += len(d)\n"
+                      "a = pd.read_csv(sys.argv[4], dtype=str, keep_default_na=False)\n"
+                      "assert n == len(a), (n, len(a))\n",
+                      dir + "/baseline.csv", dir + "/train.csv", dir + "/by", dir + "/all.csv"},
+                     120);
+  EXPECT_EQ(pd.exit_code, 0) << pd.out << pd.err;
 }
 
 TEST_F(CollectE2E, CtrlCKeepsFinishedRunsRemovesThePartialOneAndAResumeCompletes) {
