@@ -147,3 +147,57 @@ TEST(DatasetBuild, SameSeedSameBytesOtherSeedOtherSplit) {
 
 }  // namespace
 }  // namespace ktel::dataset
+
+namespace ktel::dataset {
+namespace {
+
+// One trace per category leaves test_seen empty: the flagged event-level
+// split cuts train's events at floor(len * ratio).
+TEST(DatasetBuild, OneTracePerCategoryFallsBackToAFlaggedEventSplit) {
+  testing::TempDir tmp;
+  std::string raw = text_raw_dir(tmp);
+  for (const char* drop : {"hackbench_pipe_small_run2", "sysbench_cpu_4t_run2", "io_mixed_run1",
+                           "io_mixed_run2", "cpu_bound_4p_run1"}) {
+    std::filesystem::remove(raw + "/" + drop + ".json");
+    std::filesystem::remove(raw + "/" + drop + ".txt");
+  }
+  BuildOptions o;
+  o.split.train_ratio = 0.75;
+  auto r = build(tmp.path() + "/out", raw, o);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  ASSERT_EQ(r->traces.size(), 2u);  // hackbench run1 (109 switches), sysbench run1 (117)
+  EXPECT_TRUE(r->event_level);
+  EXPECT_FALSE(r->plan.unseen_category);
+  uint64_t total = r->traces[0].events + r->traces[1].events;
+  EXPECT_EQ(r->split_events[0], total * 3 / 4);
+  EXPECT_EQ(r->split_events[1], total - total * 3 / 4);
+  EXPECT_EQ(r->traces[0].split, "train");
+  EXPECT_EQ(r->traces[1].split, "train+test_seen");
+  auto meta = nlohmann::json::parse(*read_file(tmp.path() + "/out/dataset_meta.json"));
+  EXPECT_EQ(meta["split_level"], "event");
+  bool warned = false;
+  for (const auto& w : meta["warnings"]) warned = warned || w.get<std::string>().find("LEAKS") != std::string::npos;
+  EXPECT_TRUE(warned);
+}
+
+TEST(DatasetBuild, BadRunMetadataIsAnErrorNamingFileAndField) {
+  testing::TempDir tmp;
+  std::string raw = text_raw_dir(tmp);
+  std::ofstream(raw + "/io_mixed_run1.json") << R"({"trace_id": "x", "workload_name": "io_mixed"})";
+  auto r = build(tmp.path() + "/out", raw);
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("io_mixed_run1.json: field 'category' is missing"),
+            std::string::npos) << r.status().to_string();
+  std::ofstream(raw + "/io_mixed_run1.json") << R"({"trace_id": "hackbench_pipe_small_1_legacy", "workload_name": "io_mixed", "category": "io"})";
+  r = build(tmp.path() + "/out", raw);
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("is used by another run too"), std::string::npos);
+  std::filesystem::remove(raw + "/io_mixed_run1.txt");
+  r = build(tmp.path() + "/out", raw);
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("no trace beside it"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(tmp.path() + "/out/all.csv"));  // nothing written
+}
+
+}  // namespace
+}  // namespace ktel::dataset
