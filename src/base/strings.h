@@ -29,4 +29,9 @@ std::string format_duration_ns(int64_t ns);
 Result<uint64_t> parse_size_bytes(std::string_view s);
 std::string format_bytes(uint64_t bytes);
 
+// True for a name usable as one file or directory name anywhere: 1 to 100
+// bytes of letters, digits, '_', '.' and '-', and not "." or "..". Names from
+// metadata or config (workloads, categories) must pass before they become paths.
+bool is_safe_file_name(std::string_view name);
+
 }  // namespace ktel

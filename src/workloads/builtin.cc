@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "base/strings.h"
+#include "workloads/child_processes.h"
 #include "workloads/dataset_workloads.h"
 #include "workloads/pingpong.h"
 #include "workloads/pipeline_workload.h"
@@ -79,34 +80,19 @@ int spawner_child(int grandchildren) {
   return 0;
 }
 
-// Forks fn into a child; returns its pid.
-pid_t fork_child(const std::function<int()>& fn) {
-  pid_t pid = ::fork();
-  if (pid == 0) ::_exit(fn());
-  return pid;
-}
-
 int run_demo(const std::vector<std::string>& /*args*/) {
   set_name("demo-main");
   std::vector<pid_t> kids = {
-      fork_child([] { return cpu_child(std::chrono::milliseconds(1500)); }),
-      fork_child(io_child),
-      fork_child([] { return spawner_child(5); }),
-      fork_child([] {
+      fork_workload_child("demo", [] { return cpu_child(std::chrono::milliseconds(1500)); }),
+      fork_workload_child("demo", io_child),
+      fork_workload_child("demo", [] { return spawner_child(5); }),
+      fork_workload_child("demo", [] {
         set_name("demo-sleeper");
         std::this_thread::sleep_for(std::chrono::seconds(1));
         return 0;
       }),
   };
-  int failures = 0;
-  for (pid_t pid : kids) {
-    int status = 0;
-    if (pid < 0 || ::waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-        WEXITSTATUS(status) != 0) {
-      ++failures;
-    }
-  }
-  return failures == 0 ? 0 : 1;
+  return reap_workload_children(kids);
 }
 
 int run_burn(const std::vector<std::string>& args) {

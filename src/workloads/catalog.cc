@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "base/strings.h"
 #include "sys/spawn.h"
 
 namespace ktel {
@@ -160,14 +161,6 @@ Result<std::vector<std::string>> resolve_argv(const WorkloadSpec& spec,
   return out;
 }
 
-bool valid_workload_name(std::string_view name) {
-  if (name.empty() || name.size() > 100 || name == "." || name == "..") return false;
-  for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '.' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
+bool valid_workload_name(std::string_view name) { return is_safe_file_name(name); }
 
 }  // namespace ktel

@@ -1,15 +1,12 @@
 #include "workloads/dataset_workloads.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <functional>
 #include <cstring>
 #include <optional>
 #include <random>
@@ -18,35 +15,13 @@
 
 #include <fmt/format.h>
 
+#include "workloads/child_processes.h"
+
 namespace ktel {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Children die with the workload's main process (a recorder's SIGKILL of
-// it must not leave burners behind) and carry a name the trace shows.
-pid_t fork_named(const char* name, const std::function<int()>& body) {
-  pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid != 0) return pid;
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  if (::getppid() != parent) ::_exit(1);  // the parent died before prctl
-  ::prctl(PR_SET_NAME, name, 0, 0, 0);
-  ::_exit(body());
-}
-
-int reap(const std::vector<pid_t>& kids) {
-  int failures = 0;
-  for (pid_t pid : kids) {
-    int status = 0;
-    if (pid < 0 || ::waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-        WEXITSTATUS(status) != 0) {
-      ++failures;
-    }
-  }
-  return failures == 0 ? 0 : 1;
-}
 
 std::optional<double> seconds_arg(const std::vector<std::string>& args, size_t i) {
   if (args.size() <= i) return std::nullopt;
@@ -110,8 +85,8 @@ int run_cpu_bound(const std::vector<std::string>& args) {
   ::prctl(PR_SET_NAME, "cpu_bound", 0, 0, 0);
   auto until = deadline(*seconds);
   std::vector<pid_t> kids;
-  for (long i = 0; i < procs; ++i) kids.push_back(fork_named("cpu_bound", [until] { return burn(until); }));
-  return reap(kids);
+  for (long i = 0; i < procs; ++i) kids.push_back(fork_workload_child("cpu_bound", [until] { return burn(until); }));
+  return reap_workload_children(kids);
 }
 
 int run_io_mixed(const std::vector<std::string>& args) {
@@ -124,10 +99,10 @@ int run_io_mixed(const std::vector<std::string>& args) {
   auto until = deadline(*seconds);
   std::vector<pid_t> kids;
   for (unsigned i = 0; i < 2; ++i) {
-    kids.push_back(fork_named("io_writer", [until, i] { return write_sync(until, 42 + i); }));
+    kids.push_back(fork_workload_child("io_writer", [until, i] { return write_sync(until, 42 + i); }));
   }
-  for (int i = 0; i < 2; ++i) kids.push_back(fork_named("io_burner", [until] { return burn(until); }));
-  return reap(kids);
+  for (int i = 0; i < 2; ++i) kids.push_back(fork_workload_child("io_burner", [until] { return burn(until); }));
+  return reap_workload_children(kids);
 }
 
 }  // namespace ktel

@@ -39,11 +39,7 @@ class CollectE2E : public ::testing::Test {
   }
   void TearDown() override {
     if (root_.empty()) return;
-    auto left = list_ktel_instances(root_);
-    ASSERT_TRUE(left.is_ok());
-    for (const auto& name : *left) {
-      EXPECT_EQ(::kill(instance_owner_pid(name), 0), 0) << "stale instance left: " << name;
-    }
+    EXPECT_EQ(ktel::testing::stale_ktel_instances(root_), std::vector<std::string>{});
     EXPECT_EQ(ktel::testing::global_tracing_snapshot(root_), before_);
   }
 

@@ -39,11 +39,7 @@ class SchedE2E : public ::testing::Test {
     std::string instance = meta["sources"]["sched"]["details"].value("instance", "");
     EXPECT_FALSE(instance.empty()) << meta["sources"]["sched"].dump();
     EXPECT_FALSE(std::filesystem::exists(instance)) << instance;
-    auto left = list_ktel_instances(root_);
-    ASSERT_TRUE(left.is_ok()) << left.status().to_string();
-    for (const auto& name : *left) {
-      EXPECT_EQ(::kill(instance_owner_pid(name), 0), 0) << "stale instance left behind: " << name;
-    }
+    EXPECT_EQ(ktel::testing::stale_ktel_instances(root_), std::vector<std::string>{});
     EXPECT_EQ(ktel::testing::global_tracing_snapshot(root_), before_);
   }
 

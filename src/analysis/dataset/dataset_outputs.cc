@@ -9,22 +9,13 @@
 #include "analysis/export/text_escape.h"
 #include "base/atomic_output_file.h"
 #include "base/file_util.h"
+#include "base/strings.h"
 
 namespace ktel::dataset {
 
 namespace {
 
 constexpr size_t kMaxWorkloadFiles = 256;
-
-bool safe_file_stem(const std::string& s) {
-  if (s.empty() || s.size() > 100 || s == "." || s == "..") return false;
-  for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '.' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -70,7 +61,7 @@ Result<std::map<std::string, uint64_t>> split_by_workload(const std::string& in_
     if (!more) break;
     auto it = files.find(row.workload_type);
     if (it == files.end()) {
-      if (!safe_file_stem(row.workload_type)) {
+      if (!is_safe_file_name(row.workload_type)) {
         return invalid_argument(fmt::format(
             "{}:{}: workload_type: '{}' is not usable as a file name (letters, digits, _ . - only)",
             in_csv, reader.line(), text::terminal_safe(row.workload_type)));

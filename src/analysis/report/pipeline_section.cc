@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -32,9 +33,20 @@ std::string command_of(const Cell& argv, const Cell& comm) {
   return "[" + std::string(comm.bytes) + "]";
 }
 
-void limit_note(ReportTable& t, size_t total, size_t top, std::string_view what) {
+// Runs `sql`, keeps the first `top` rows (0 = all) made by `make_row`, and
+// notes how many there were: "top 20 of 153 <what>".
+Status fill_top(const EpisodeDb& db, std::string_view sql, size_t top, std::string_view what,
+                const std::function<std::vector<Value>(const RowView&)>& make_row,
+                ReportTable& t) {
+  size_t total = 0;
+  KTEL_TRY(db.query(sql, nullptr, [&](const RowView& r) {
+    if (top == 0 || total < top) t.rows.push_back(make_row(r));
+    ++total;
+    return Status::ok();
+  }));
   t.note = top > 0 && total > top ? fmt::format("top {} of {} {}", top, total, what)
                                   : fmt::format("{} {}", total, what);
+  return Status::ok();
 }
 
 Result<ReportTable> commands_table(const EpisodeDb& db, size_t top) {
@@ -42,21 +54,18 @@ Result<ReportTable> commands_table(const EpisodeDb& db, size_t top) {
                 .rows = {}, .note = ""};
   t.columns = {{"command", "text"}, {"runs", "count"},         {"mean_ns", "ns", "mean"},
                {"min_ns", "ns", "min"}, {"max_ns", "ns", "max"}, {"total_ns", "ns", "total"}};
-  size_t total = 0;
-  KTEL_TRY(db.query(
+  KTEL_TRY(fill_top(
+      db,
       "SELECT argv, comm, COUNT(*), CAST(AVG(duration_ns) AS INTEGER), MIN(duration_ns), "
       "MAX(duration_ns), SUM(duration_ns) FROM processes "
       "WHERE argv IS NOT NULL AND duration_ns IS NOT NULL GROUP BY argv "
       "ORDER BY SUM(duration_ns) DESC, argv",
-      nullptr, [&](const RowView& r) {
-        if (top == 0 || total < top) {
-          t.rows.push_back({text_value(command_of(r[0], r[1])), to_value(r[2]), to_value(r[3]),
-                            to_value(r[4]), to_value(r[5]), to_value(r[6])});
-        }
-        ++total;
-        return Status::ok();
-      }));
-  limit_note(t, total, top, "distinct command lines that exec'd and exited, by total time");
+      top, "distinct command lines that exec'd and exited, by total time",
+      [](const RowView& r) -> std::vector<Value> {
+        return {text_value(command_of(r[0], r[1])), to_value(r[2]), to_value(r[3]),
+                to_value(r[4]), to_value(r[5]), to_value(r[6])};
+      },
+      t));
   return t;
 }
 
@@ -68,44 +77,37 @@ Result<ReportTable> binaries_table(const EpisodeDb& db, size_t top) {
                {"cpu_s", "s", "CPU s"},
                {"mean_cpu_s", "s", "mean CPU s"},
                {"max_cpu_s", "s", "max CPU s"}};
-  size_t total = 0;
-  KTEL_TRY(db.query(
+  KTEL_TRY(fill_top(
+      db,
       "SELECT filename, COUNT(*), SUM(cpu_ns) / 1e9, AVG(cpu_ns) / 1e9, MAX(cpu_ns) / 1e9 "
       "FROM processes WHERE filename IS NOT NULL AND cpu_ns IS NOT NULL GROUP BY filename "
       "ORDER BY SUM(cpu_ns) DESC, filename",
-      nullptr, [&](const RowView& r) {
-        if (top == 0 || total < top) {
-          t.rows.push_back(
-              {to_value(r[0]), to_value(r[1]), to_value(r[2]), to_value(r[3]), to_value(r[4])});
-        }
-        ++total;
-        return Status::ok();
-      }));
-  limit_note(t, total, top,
-             "binaries, by CPU time summed over their runs (exact sched runtime of every thread; "
-             "a process counts for the binary it exec'd last)");
+      top,
+      "binaries, by CPU time summed over their runs (exact sched runtime of every thread; a "
+      "process counts for the binary it exec'd last)",
+      [](const RowView& r) -> std::vector<Value> {
+        return {to_value(r[0]), to_value(r[1]), to_value(r[2]), to_value(r[3]), to_value(r[4])};
+      },
+      t));
   return t;
 }
 
-Result<ReportTable> failed_table(const EpisodeDb& db, size_t top) {
+Result<ReportTable> failed_table(const EpisodeDb& db) {
   ReportTable t{.name = "failed", .title = "Failed commands", .columns = {}, .rows = {},
                 .note = ""};
   t.columns = {{"pid", "id"},         {"command", "text"},         {"exit_code", "count", "exit"},
                {"signal", "count"},   {"duration_ns", "ns", "time"}, {"start_ns", "ns", "started at"}};
-  size_t total = 0;
-  KTEL_TRY(db.query(
+  KTEL_TRY(fill_top(
+      db,
       "SELECT pid, argv, comm, exit_code, signal, duration_ns, start_ns FROM processes "
       "WHERE (exit_code IS NOT NULL AND exit_code != 0) OR (signal IS NOT NULL AND signal != 0) "
       "ORDER BY start_ns, pid",
-      nullptr, [&](const RowView& r) {
-        if (top == 0 || total < top) {
-          t.rows.push_back({to_value(r[0]), text_value(command_of(r[1], r[2])), to_value(r[3]),
-                            to_value(r[4]), to_value(r[5]), to_value(r[6])});
-        }
-        ++total;
-        return Status::ok();
-      }));
-  limit_note(t, total, top, "processes that exited non-zero or were killed, in start order");
+      0, "processes that exited non-zero or were killed, in start order",
+      [](const RowView& r) -> std::vector<Value> {
+        return {to_value(r[0]), text_value(command_of(r[1], r[2])), to_value(r[3]),
+                to_value(r[4]), to_value(r[5]), to_value(r[6])};
+      },
+      t));
   return t;
 }
 
@@ -115,19 +117,16 @@ Result<ReportTable> memory_table(const EpisodeDb& db, size_t top) {
                {"command", "text"},
                {"maxrss_bytes", "bytes", "peak RSS"},
                {"duration_ns", "ns", "time"}};
-  size_t total = 0;
-  KTEL_TRY(db.query(
+  KTEL_TRY(fill_top(
+      db,
       "SELECT pid, argv, comm, maxrss_bytes, duration_ns FROM processes "
       "WHERE maxrss_bytes IS NOT NULL ORDER BY maxrss_bytes DESC, start_ns, pid",
-      nullptr, [&](const RowView& r) {
-        if (top == 0 || total < top) {
-          t.rows.push_back({to_value(r[0]), text_value(command_of(r[1], r[2])), to_value(r[3]),
-                            to_value(r[4])});
-        }
-        ++total;
-        return Status::ok();
-      }));
-  limit_note(t, total, top, "processes, by peak resident set size");
+      top, "processes, by peak resident set size",
+      [](const RowView& r) -> std::vector<Value> {
+        return {to_value(r[0]), text_value(command_of(r[1], r[2])), to_value(r[3]),
+                to_value(r[4])};
+      },
+      t));
   return t;
 }
 
@@ -161,7 +160,7 @@ Result<ReportSection> build_pipeline_section(const SectionContext& ctx) {
   size_t top = ctx.options.top;
   KTEL_ASSIGN_OR_RETURN(ReportTable commands, commands_table(*ctx.db, top));
   KTEL_ASSIGN_OR_RETURN(ReportTable binaries, binaries_table(*ctx.db, top));
-  KTEL_ASSIGN_OR_RETURN(ReportTable failed, failed_table(*ctx.db, 0));
+  KTEL_ASSIGN_OR_RETURN(ReportTable failed, failed_table(*ctx.db));
   KTEL_ASSIGN_OR_RETURN(ReportTable memory, memory_table(*ctx.db, top));
   KTEL_ASSIGN_OR_RETURN(ReportTable tree, process_tree_table(*ctx.db, top * 5));
   s.tables = {std::move(commands), std::move(binaries), std::move(failed), std::move(memory),

@@ -3,14 +3,17 @@
 // must leave exactly as it found them.
 #pragma once
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/file_util.h"
 #include "sys/tracefs.h"
+#include "sys/tracefs_instance.h"
 
 namespace ktel::testing {
 
@@ -41,6 +44,19 @@ inline std::map<std::string, std::string> global_tracing_snapshot(const std::str
     out[f] = text.is_ok() ? *text : "<" + text.status().to_string() + ">";
   }
   return out;
+}
+
+// Names of ktel-* instances whose owner is dead: what a run left behind
+// (instances of other tests still recording are alive and not listed). The
+// error text when the instances cannot be listed.
+inline std::vector<std::string> stale_ktel_instances(const std::string& root) {
+  auto names = list_ktel_instances(root);
+  if (!names.is_ok()) return {"<" + names.status().to_string() + ">"};
+  std::vector<std::string> stale;
+  for (const auto& name : *names) {
+    if (::kill(instance_owner_pid(name), 0) != 0) stale.push_back(name);
+  }
+  return stale;
 }
 
 }  // namespace ktel::testing
