@@ -49,7 +49,7 @@ std::vector<int32_t> load_npy(const std::string& path, std::vector<uint64_t> sha
   std::string header = npy_header_int32(shape);
   EXPECT_EQ(bytes->compare(0, header.size(), header), 0) << path;
   std::vector<int32_t> v((bytes->size() - header.size()) / 4);
-  std::memcpy(v.data(), bytes->data() + header.size(), v.size() * 4);
+  if (!v.empty()) std::memcpy(v.data(), bytes->data() + header.size(), v.size() * 4);
   return v;
 }
 
