@@ -12,11 +12,11 @@
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
-#include <mutex>
 #include <string>
 
 #include "base/scoped_fd.h"
 #include "ktel_bpf/task_iter.skel.h"
+#include "sys/bpf/libbpf_log.h"
 #include "sys/bpf/task_record_decode.h"
 
 namespace ktel {
@@ -26,29 +26,9 @@ constexpr const char* kVmlinuxBtf = "/sys/kernel/btf/vmlinux";
 constexpr const char* kPrivilegeFix =
     "run ktel as root (or grant CAP_BPF + CAP_PERFMON + CAP_SYS_RESOURCE), or use the procfs "
     "backend";
-constexpr size_t kLogTail = 2000;
 constexpr size_t kReadChunk = 64 * 1024;
 
-// libbpf reports verifier and relocation failures through its print callback;
-// we keep them so the Status can carry the reason instead of stderr noise.
-std::mutex g_log_mu;
-std::string g_log;
-
-__attribute__((format(printf, 2, 0))) int capture_libbpf_log(enum libbpf_print_level level,
-                                                             const char* format, va_list args) {
-  if (level == LIBBPF_DEBUG) return 0;
-  char line[1024];
-  const int n = std::vsnprintf(line, sizeof(line), format, args);
-  if (n > 0) g_log.append(line, std::min<size_t>(static_cast<size_t>(n), sizeof(line) - 1));
-  return 0;
-}
-
-std::string log_tail() {
-  if (g_log.size() <= kLogTail) return g_log;
-  return "..." + g_log.substr(g_log.size() - kLogTail);
-}
-
-Status load_error(int err, std::string_view step) {
+Status load_error(int err, std::string_view step, const std::string& log) {
   if (err == EPERM || err == EACCES) {
     return Status(Code::kPermissionDenied,
                   fmt::format("BPF task iterator: {} refused ({}); {}", step,
@@ -59,27 +39,24 @@ Status load_error(int err, std::string_view step) {
                 fmt::format("BPF task iterator: {} failed; the kernel needs BPF iterators "
                             "(Linux >= 5.8, CONFIG_BPF_SYSCALL) and BTF; use the procfs backend. "
                             "libbpf said: {}",
-                            step, log_tail()),
+                            step, log),
                 err);
 }
 
 // Opens, loads and attaches with libbpf's messages captured; on failure the
 // skeleton is destroyed and the Status explains why.
 Result<task_iter_bpf*> load_skeleton() {
-  std::lock_guard<std::mutex> lock(g_log_mu);
-  g_log.clear();
-  const libbpf_print_fn_t previous = libbpf_set_print(capture_libbpf_log);
+  LibbpfLogCapture log;
   task_iter_bpf* skel = task_iter_bpf__open();
   int err = skel == nullptr ? errno : 0;
   Status status;
   if (skel == nullptr) {
-    status = load_error(err, "opening the embedded BPF object");
+    status = load_error(err, "opening the embedded BPF object", log.tail());
   } else if ((err = -task_iter_bpf__load(skel)) != 0) {
-    status = load_error(err, "loading the iter/task program");
+    status = load_error(err, "loading the iter/task program", log.tail());
   } else if ((err = -task_iter_bpf__attach(skel)) != 0) {
-    status = load_error(err, "attaching the iter/task link");
+    status = load_error(err, "attaching the iter/task link", log.tail());
   }
-  libbpf_set_print(previous);
   if (!status.is_ok()) {
     task_iter_bpf__destroy(skel);
     return status;

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Process lifecycle for the exec source: one record per exec, fork and exit of
+ * a task in scope, into one BPF ring buffer, read by src/sys/bpf/exec_tracer.cc.
+ * Attach points work without kprobes or fentry: tp_btf/sched_process_exec,
+ * tp_btf/sched_process_fork and the sched_process_exit tracepoint. */
+
+/* Design notes.
+ * - Records are built in a per-CPU scratch buffer and copied out with
+ *   bpf_ringbuf_output(BPF_RB_NO_WAKEUP) at their real size (an exec with a
+ *   short argv costs ~330 bytes, not the 32 KiB maximum); user space polls on
+ *   a timer. A failed output is counted per type in `lost`.
+ * - Tree scope: `tracked` holds the tgids of the target's tree. A fork by a
+ *   tracked process tracks the child; the last exit untracks it. Comm
+ *   exclusions only hide exec records (matched on the comm after exec): an
+ *   excluded shell's children stay tracked.
+ * - Exit: group_dead comes from the tracepoint's own field where the kernel
+ *   has it (6.x kernels with the exit-ordering change), else from
+ *   signal->live having dropped to 0 (do_exit decrements it before the
+ *   tracepoint on every kernel). */
+#include "vmlinux.h"
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "sys/bpf/exec_record.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set by user space before load. */
+const volatile __u32 scope = KTEL_EXEC_SCOPE_ALL;
+const volatile __u64 target_cgroup = 0;
+const volatile __u32 argv_max = 4096; /* < KTEL_EXEC_ARGV_MAX */
+const volatile __u32 nr_excluded = 0;
+
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, 1 << 22); /* resized by user space before load */
+} events SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, KTEL_EXEC_MAX_TRACKED);
+  __type(key, __u32);
+  __type(value, __u8);
+} tracked SEC(".maps");
+
+struct comm_key {
+  char comm[16];
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, KTEL_EXEC_MAX_EXCLUDED);
+  __type(key, struct comm_key);
+  __type(value, __u8);
+} excluded SEC(".maps");
+
+/* Failed ring-buffer outputs per record type, and tracked-map insertions
+ * that failed (a full map: that subtree is lost). */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, KTEL_EXEC_TYPE_COUNT + 1);
+  __type(key, __u32);
+  __type(value, __u64);
+} lost SEC(".maps");
+
+struct exec_scratch {
+  struct KtelExecRecord rec;
+  char argv[KTEL_EXEC_ARGV_MAX];
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct exec_scratch);
+} scratch SEC(".maps");
+
+/* Kernels before 6.2 keep rss in atomics instead of percpu_counters. */
+struct mm_rss_stat___pre62 {
+  atomic_long_t count[4];
+} __attribute__((preserve_access_index));
+struct mm_struct___pre62 {
+  struct mm_rss_stat___pre62 rss_stat;
+} __attribute__((preserve_access_index));
+
+static __always_inline void count_lost(__u32 type)
+{
+  __u64 *n = bpf_map_lookup_elem(&lost, &type);
+  if (n)
+    *n += 1;
+}
+
+static __always_inline int in_scope(struct task_struct *task)
+{
+  if (scope == KTEL_EXEC_SCOPE_ALL)
+    return 1;
+  if (scope == KTEL_EXEC_SCOPE_CGROUP)
+    return bpf_get_current_cgroup_id() == target_cgroup;
+  __u32 tgid = task->tgid;
+  return bpf_map_lookup_elem(&tracked, &tgid) != NULL;
+}
+
+static __always_inline void fill_header(struct KtelExecHeader *h, __u16 type, __u32 size)
+{
+  h->version = KTEL_EXEC_REC_VERSION;
+  h->type = type;
+  h->size = size;
+  h->ts_ns = bpf_ktime_get_ns();
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+  if (!in_scope(p))
+    return 0;
+  struct comm_key key = {};
+  bpf_get_current_comm(key.comm, sizeof key.comm);
+  if (nr_excluded && bpf_map_lookup_elem(&excluded, &key))
+    return 0;
+  __u32 zero = 0;
+  struct exec_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+  if (!s)
+    return 0;
+  struct KtelExecRecord *r = &s->rec;
+  r->pid = p->tgid;
+  r->tid = old_pid;
+  r->ppid = p->real_parent->tgid;
+  r->uid = (__u32)bpf_get_current_uid_gid();
+  r->cgroup_id = bpf_get_current_cgroup_id();
+  __builtin_memcpy(r->comm, key.comm, sizeof r->comm);
+  r->argc = bprm->argc;
+  long n = bpf_probe_read_kernel_str(r->filename, sizeof r->filename, bprm->filename);
+  r->filename_len = n > 0 ? (__u32)n - 1 : 0;
+  struct mm_struct *mm = p->mm;
+  unsigned long start = mm->arg_start;
+  unsigned long end = mm->arg_end;
+  __u32 full = end > start ? (__u32)(end - start) : 0;
+  __u32 len = full < argv_max ? full : argv_max;
+  /* argv_max < KTEL_EXEC_ARGV_MAX (user space checks), so the mask only
+   * gives the verifier the bound it needs. */
+  len &= KTEL_EXEC_ARGV_MAX - 1;
+  r->argv_full_len = full;
+  r->argv_len = 0;
+  if (len > 0 && bpf_probe_read_user(s->argv, len, (const void *)start) == 0)
+    r->argv_len = len;
+  __u32 size = sizeof(struct KtelExecRecord) + r->argv_len;
+  fill_header(&r->hdr, KTEL_EXEC_TYPE_EXEC, size);
+  if (size > sizeof(struct exec_scratch))
+    size = sizeof(struct exec_scratch);
+  if (bpf_ringbuf_output(&events, s, size, BPF_RB_NO_WAKEUP) != 0)
+    count_lost(KTEL_EXEC_TYPE_EXEC);
+  return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+  __u32 child_tgid = child->tgid;
+  int is_thread = child_tgid == parent->tgid;
+  if (scope == KTEL_EXEC_SCOPE_TREE) {
+    __u32 ptgid = parent->tgid;
+    if (!bpf_map_lookup_elem(&tracked, &ptgid))
+      return 0;
+    if (!is_thread) {
+      __u8 one = 1;
+      if (bpf_map_update_elem(&tracked, &child_tgid, &one, BPF_ANY) != 0)
+        count_lost(KTEL_EXEC_TYPE_COUNT);
+    }
+  } else if (!in_scope(parent)) {
+    return 0;
+  }
+  struct KtelForkRecord r = {};
+  fill_header(&r.hdr, KTEL_EXEC_TYPE_FORK, sizeof r);
+  r.parent_pid = parent->tgid;
+  r.parent_tid = parent->pid;
+  r.child_pid = child_tgid;
+  r.child_tid = child->pid;
+  r.is_thread = is_thread;
+  r.uid = (__u32)bpf_get_current_uid_gid();
+  r.cgroup_id = bpf_get_current_cgroup_id();
+  r.child_start_ns = child->start_time;
+  bpf_probe_read_kernel(r.comm, sizeof r.comm, parent->comm);
+  if (bpf_ringbuf_output(&events, &r, sizeof r, BPF_RB_NO_WAKEUP) != 0)
+    count_lost(KTEL_EXEC_TYPE_FORK);
+  return 0;
+}
+
+static __always_inline __u64 mm_rss_pages(struct mm_struct *mm)
+{
+  struct mm_struct___pre62 *old = (void *)mm;
+  __s64 file, anon, shmem;
+  if (bpf_core_field_exists(old->rss_stat.count)) {
+    file = old->rss_stat.count[MM_FILEPAGES].counter;
+    anon = old->rss_stat.count[MM_ANONPAGES].counter;
+    shmem = old->rss_stat.count[MM_SHMEMPAGES].counter;
+  } else {
+    file = mm->rss_stat[MM_FILEPAGES].count;
+    anon = mm->rss_stat[MM_ANONPAGES].count;
+    shmem = mm->rss_stat[MM_SHMEMPAGES].count;
+  }
+  __s64 sum = file + anon + shmem;
+  return sum > 0 ? (__u64)sum : 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int on_exit(struct trace_event_raw_sched_process_exit *ctx)
+{
+  struct task_struct *task = bpf_get_current_task_btf();
+  if (!in_scope(task))
+    return 0;
+  struct signal_struct *sig = task->signal;
+  int group_dead;
+  if (bpf_core_field_exists(ctx->group_dead))
+    group_dead = BPF_CORE_READ(ctx, group_dead);
+  else
+    group_dead = sig->live.counter == 0;
+  struct KtelExitRecord r = {};
+  fill_header(&r.hdr, KTEL_EXEC_TYPE_EXIT, sizeof r);
+  r.pid = task->tgid;
+  r.tid = task->pid;
+  r.ppid = task->real_parent->tgid;
+  r.exit_code = task->exit_code;
+  bpf_get_current_comm(r.comm, sizeof r.comm);
+  if (group_dead) {
+    r.flags |= KTEL_EXIT_GROUP_DEAD;
+    struct task_struct *leader = task->group_leader;
+    /* Threads reaped before this one left their runtime in the signal
+     * struct; a leader that exited first is a zombie until the group is
+     * reaped, so its runtime is not there yet. */
+    __u64 cpu = sig->sum_sched_runtime + task->se.sum_exec_runtime;
+    if (leader != task)
+      cpu += leader->se.sum_exec_runtime;
+    r.cpu_ns = cpu;
+    __u64 maxrss = sig->maxrss;
+    struct mm_struct *mm = task->mm;
+    if (mm) {
+      r.flags |= KTEL_EXIT_HAS_MM;
+      __u64 hiwater = mm->hiwater_rss;
+      __u64 rss = mm_rss_pages(mm);
+      if (rss > hiwater)
+        hiwater = rss;
+      if (hiwater > maxrss)
+        maxrss = hiwater;
+    }
+    r.maxrss_pages = maxrss;
+    r.start_ns = leader->start_time;
+    if (scope == KTEL_EXEC_SCOPE_TREE) {
+      __u32 tgid = task->tgid;
+      bpf_map_delete_elem(&tracked, &tgid);
+    }
+  }
+  if (bpf_ringbuf_output(&events, &r, sizeof r, BPF_RB_NO_WAKEUP) != 0)
+    count_lost(KTEL_EXEC_TYPE_EXIT);
+  return 0;
+}

@@ -1,0 +1,73 @@
+// Decoding of the exec tracer's ring-buffer records (exec_record.h) into
+// lifecycle events. Pure and bounds-checked: argv and names come from
+// processes that may be hostile, and the bytes may be cut or corrupt.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "base/status.h"
+
+namespace ktel {
+
+struct ExecLifecycleExec {
+  int64_t ts_ns = 0;  // CLOCK_MONOTONIC
+  int32_t pid = 0;
+  int32_t tid = 0;
+  int32_t ppid = 0;
+  uint32_t uid = 0;
+  uint64_t cgroup_id = 0;
+  std::string comm;
+  std::string filename;
+  std::vector<std::string> argv;
+  uint32_t argv_bytes = 0;  // the whole argument block, even when cut
+  uint32_t argc = 0;        // all arguments, even when cut
+  bool argv_truncated = false;
+};
+
+struct ExecLifecycleFork {
+  int64_t ts_ns = 0;
+  int32_t parent_pid = 0;
+  int32_t parent_tid = 0;
+  int32_t child_pid = 0;
+  int32_t child_tid = 0;
+  bool is_thread = false;
+  uint32_t uid = 0;
+  uint64_t cgroup_id = 0;
+  int64_t child_start_ns = 0;  // CLOCK_MONOTONIC
+  std::string comm;            // the parent's
+};
+
+struct ExecLifecycleExit {
+  int64_t ts_ns = 0;
+  int32_t pid = 0;
+  int32_t tid = 0;
+  int32_t ppid = 0;
+  std::optional<int> exit_code;  // when it exited
+  std::optional<int> signal;     // when a signal killed it
+  bool core_dumped = false;
+  bool group_dead = false;  // the process's last thread; the fields below are set
+  uint64_t cpu_ns = 0;
+  uint64_t maxrss_bytes = 0;
+  int64_t start_ns = 0;  // CLOCK_MONOTONIC
+  std::string comm;
+};
+
+using ExecLifecycleEvent = std::variant<ExecLifecycleExec, ExecLifecycleFork, ExecLifecycleExit>;
+
+struct ExecDecodeOptions {
+  uint32_t max_args = 64;   // more arguments are dropped and argv_truncated set
+  uint64_t page_size = 4096;
+};
+
+// One record as the ring buffer handed it over. kDataLoss naming what is
+// wrong (short, unknown type or version, sizes that disagree).
+Result<ExecLifecycleEvent> decode_exec_record(std::span<const std::byte> bytes,
+                                              const ExecDecodeOptions& options);
+
+}  // namespace ktel
