@@ -196,6 +196,11 @@ Result<bool> CsvRowReader::read_fields() {
         break;
       }
     }
+    // The same bound whether the record came in one read or many.
+    if (complete && p - pos_ > kMaxRecordBytes) {
+      return invalid_argument(fmt::format("{}:{}: a row longer than {} bytes", name_, line_,
+                                          kMaxRecordBytes));
+    }
     if (complete) {
       row_line_ = line_;
       line_ += lines + 1;

@@ -102,6 +102,8 @@ TEST(DatasetCsv, ErrorsNameFileLineAndColumn) {
       {header + "1.0,0.0,\"a,1,0,S,b,w,t\n", "mem.csv:2: a quoted field is not closed"},
       {header + "1.0,0.0,\"a\"x,1,0,S,b,w,t\n", "mem.csv:2: task_name: text after a closing quote"},
   };
+  std::string huge = header + "1.0,0.0," + std::string((1 << 20) + 10, 'x') + ",1,0,S,b,w,t\n";
+  cases.push_back({huge, "mem.csv:2: a row longer than 1048576 bytes"});
   for (const auto& c : cases) {
     auto reader = CsvRowReader::from_string(c.text, "mem.csv");
     Status st = reader.status();
