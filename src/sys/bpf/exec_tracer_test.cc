@@ -254,8 +254,10 @@ TEST_F(ExecTracerTest, CpuTimeAndPeakRssAgreeWithRusage) {
   EXPECT_GT(cpu, 250e6);
   ASSERT_NE(seen.process_exit(big), nullptr);
   double rss = static_cast<double>(seen.process_exit(big)->maxrss_bytes);
-  EXPECT_NEAR(rss, 100.0 * (1 << 20), 0.1 * 100 * (1 << 20)) << rss;
-  EXPECT_NEAR(rss, big_ru.ru_maxrss * 1024.0, big_ru.ru_maxrss * 1024.0 * 0.03);
+  // At least what it touched (sanitizer builds add their own memory on top),
+  // and what wait4 says within 3 %.
+  EXPECT_GE(rss, 100.0 * (1 << 20)) << rss;
+  EXPECT_NEAR(rss, big_ru.ru_maxrss * 1024.0, big_ru.ru_maxrss * 1024.0 * 0.03) << rss;
   EXPECT_GT(seen.process_exit(big)->start_ns, 0);
 }
 
