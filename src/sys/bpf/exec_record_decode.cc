@@ -93,6 +93,8 @@ Result<ExecLifecycleEvent> decode_exit(std::span<const std::byte> bytes,
 
 }  // namespace
 
+uint32_t exec_record_version() { return KTEL_EXEC_REC_VERSION; }
+
 Result<ExecLifecycleEvent> decode_exec_record(std::span<const std::byte> bytes,
                                               const ExecDecodeOptions& options) {
   KTEL_ASSIGN_OR_RETURN(KtelExecHeader h, read_struct<KtelExecHeader>(bytes, "header of a"));

@@ -65,6 +65,9 @@ struct ExecDecodeOptions {
   uint64_t page_size = 4096;
 };
 
+// KTEL_EXEC_REC_VERSION: the record layout this build writes and reads.
+uint32_t exec_record_version();
+
 // One record as the ring buffer handed it over. kDataLoss naming what is
 // wrong (short, unknown type or version, sizes that disagree).
 Result<ExecLifecycleEvent> decode_exec_record(std::span<const std::byte> bytes,

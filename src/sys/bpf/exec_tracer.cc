@@ -160,7 +160,13 @@ Result<size_t> ExecTracer::track_descendants_from_proc(pid_t root) {
 
 int ExecTracer::on_record(void* ctx, void* data, size_t size) {
   auto* self = static_cast<ExecTracer*>(ctx);
-  auto event = decode_exec_record({static_cast<const std::byte*>(data), size}, self->decode_);
+  std::span<const std::byte> bytes(static_cast<const std::byte*>(data), size);
+  if (self->raw_fn_ != nullptr) {
+    ++self->delivered_;
+    (*self->raw_fn_)(bytes);
+    return 0;
+  }
+  auto event = decode_exec_record(bytes, self->decode_);
   if (!event.is_ok()) {
     ++self->malformed_;
     return 0;
@@ -170,13 +176,27 @@ int ExecTracer::on_record(void* ctx, void* data, size_t size) {
   return 0;
 }
 
-Result<size_t> ExecTracer::poll(const EventFn& fn) {
-  fn_ = &fn;
+Result<size_t> ExecTracer::consume() {
   delivered_ = 0;
   int n = ring_buffer__consume(ring_);
   fn_ = nullptr;
+  raw_fn_ = nullptr;
   if (n < 0) return errno_status(-n, "exec tracer: ring_buffer__consume");
   return delivered_;
+}
+
+Result<size_t> ExecTracer::poll(const EventFn& fn) {
+  fn_ = &fn;
+  return consume();
+}
+
+Result<size_t> ExecTracer::poll_raw(const RawFn& fn) {
+  raw_fn_ = &fn;
+  return consume();
+}
+
+void ExecTracer::detach() {
+  if (skel_ != nullptr) exec_bpf__detach(skel_);
 }
 
 ExecLost ExecTracer::lost() const {

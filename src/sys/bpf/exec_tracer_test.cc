@@ -141,6 +141,46 @@ TEST_F(ExecTracerTest, ExitCodesSignalsAndArgvAsTheTestMadeThem) {
   EXPECT_EQ(t->malformed(), 0u);
 }
 
+TEST_F(ExecTracerTest, RawPollingHandsOverRecordsThatDecodeAndDetachStopsThem) {
+  auto t = open();
+  ASSERT_TRUE(t);
+  pid_t p = spawn({"/bin/true", "raw"});
+  wait_status(p);
+  std::vector<std::string> raw;
+  for (int i = 0; i < 100; ++i) {
+    auto n = t->poll_raw([&](std::span<const std::byte> b) {
+      raw.emplace_back(reinterpret_cast<const char*>(b.data()), b.size());
+    });
+    ASSERT_TRUE(n.is_ok());
+    bool exited = false;
+    for (const auto& r : raw) {
+      auto e = decode_exec_record({reinterpret_cast<const std::byte*>(r.data()), r.size()},
+                                  t->decode_options());
+      ASSERT_TRUE(e.is_ok()) << e.status().to_string();
+      auto* x = std::get_if<ExecLifecycleExit>(&*e);
+      exited = exited || (x != nullptr && x->pid == p && x->group_dead);
+    }
+    if (exited) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  size_t execs = 0;
+  for (const auto& r : raw) {
+    auto e = decode_exec_record({reinterpret_cast<const std::byte*>(r.data()), r.size()},
+                                t->decode_options());
+    auto* x = std::get_if<ExecLifecycleExec>(&*e);
+    if (x != nullptr && x->pid == p) {
+      ++execs;
+      EXPECT_EQ(x->argv, (std::vector<std::string>{"/bin/true", "raw"}));
+    }
+  }
+  EXPECT_EQ(execs, 1u);
+  t->detach();
+  wait_status(spawn({"/bin/true", "after-detach"}));
+  Seen seen;
+  drain(*t, seen);
+  EXPECT_TRUE(seen.execs.empty() && seen.forks.empty() && seen.exits.empty());
+}
+
 TEST_F(ExecTracerTest, AThreeLevelTreeHasItsParents) {
   auto t = open();
   ASSERT_TRUE(t);
