@@ -78,6 +78,7 @@ Status ExecSource::start(const SourceContext& ctx) {
                     : default_ring_bytes(kDefaultProcessesPerSecond, kDefaultPollPeriodNs);
   KTEL_ASSIGN_OR_RETURN(ExecTracerOptions options, tracer_options());
   KTEL_ASSIGN_OR_RETURN(tracer_, ExecTracer::open(options));
+  ring_bytes_ = tracer_->ring_bytes();
   nlohmann::json fields = {{"pid", ctx_.target_pid},
                            {"scope", ctx_.options.exec_scope},
                            {"exclude", options.exclude_comms},
@@ -148,7 +149,7 @@ Status ExecSource::stop() {
   Status parsed = parse_into_tables(details);
   report_.lost = lost + unwritten_;
   report_.details = std::move(details);
-  Status first = !captured.is_ok() ? captured.with_context("writing " + raw_path_) : parsed;
+  Status first = !captured.is_ok() ? captured.with_context("capturing into " + raw_path_) : parsed;
   if (!first.is_ok()) {
     report_.status = "failed";
     report_.reason = first.to_string();

@@ -180,6 +180,7 @@ TEST_F(ExecSourceTest, AOnePageRingNobodyPollsCountsEveryLossByType) {
   const auto& d = r.details;
   uint64_t lost_exec = d["lost"]["exec"], lost_fork = d["lost"]["fork"], lost_exit = d["lost"]["exit"];
   EXPECT_GT(lost_exec, 0u);
+  EXPECT_EQ(d["ring_bytes"], 4096);
   // the shell's own exec + one per /bin/true; a fork per /bin/true; every process exits
   EXPECT_EQ(d["tables"]["exec_events"].get<uint64_t>() + lost_exec, n + 1u);
   EXPECT_EQ(d["tables"]["forks"].get<uint64_t>() + lost_fork, static_cast<uint64_t>(n));

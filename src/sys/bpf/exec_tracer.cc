@@ -98,6 +98,7 @@ Result<std::unique_ptr<ExecTracer>> ExecTracer::open(const ExecTracerOptions& o)
     t->skel_ = exec_bpf__open();
     if (t->skel_ == nullptr) return load_error(errno, "opening the embedded BPF object", log.tail());
     KTEL_TRY(configure(t->skel_, o));
+    t->ring_bytes_ = ring_size(o.ring_bytes);
     int err = exec_bpf__load(t->skel_);
     if (err != 0) return load_error(-err, "loading the exec/fork/exit programs", log.tail());
     KTEL_TRY(fill_maps(t->skel_, o));

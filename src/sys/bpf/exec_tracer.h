@@ -72,6 +72,8 @@ class ExecTracer {
   Result<size_t> poll_raw(const RawFn& fn);
   // What decode_exec_record needs to read this tracer's records.
   const ExecDecodeOptions& decode_options() const { return decode_; }
+  // The ring buffer's size: ring_bytes rounded up to a power of two >= a page.
+  size_t ring_bytes() const { return ring_bytes_; }
 
   // Detaches the programs: no record is written after it returns; what the
   // ring holds can still be polled and lost() still read.
@@ -87,6 +89,7 @@ class ExecTracer {
   exec_bpf* skel_ = nullptr;
   ring_buffer* ring_ = nullptr;
   ExecDecodeOptions decode_;
+  size_t ring_bytes_ = 0;
   Result<size_t> consume();
 
   const EventFn* fn_ = nullptr;
