@@ -109,11 +109,14 @@ Status ExecSource::start(const SourceContext& ctx) {
   return Status::ok();
 }
 
+void ExecSource::write_record(std::span<const std::byte> record) {
+  if (write_error_.is_ok()) write_error_ = writer_->append(record);
+  if (!write_error_.is_ok()) ++unwritten_;
+}
+
 void ExecSource::drain() {
-  Result<size_t> n = tracer_->poll_raw([this](std::span<const std::byte> record) {
-    if (write_error_.is_ok()) write_error_ = writer_->append(record);
-    if (!write_error_.is_ok()) ++unwritten_;
-  });
+  Result<size_t> n =
+      tracer_->poll_raw([this](std::span<const std::byte> record) { write_record(record); });
   if (!n.is_ok() && write_error_.is_ok()) write_error_ = n.status();
 }
 
@@ -137,6 +140,10 @@ Status ExecSource::stop() {
   if (thread_.joinable()) thread_.join();
   tracer_->detach();
   drain();  // what the ring still holds; nothing new arrives
+  // Last threads whose final switch came after the detach.
+  Result<size_t> pending = tracer_->flush_pending_exits(
+      [this](std::span<const std::byte> record) { write_record(record); });
+  if (!pending.is_ok() && write_error_.is_ok()) write_error_ = pending.status();
   nlohmann::json details = {{"scope", ctx_.options.exec_scope},
                             {"ring_bytes", ring_bytes_},
                             {"raw_file", "raw/exec/records.bin"}};
@@ -175,6 +182,7 @@ Status ExecSource::parse_into_tables(nlohmann::json& details) {
   details["thread_forks"] = c.thread_forks;
   details["exits"] = c.exits;
   details["process_exits"] = c.process_exits;
+  details["process_exits_cpu_at_exit"] = c.process_exits_cpu_at_exit;
   ctx_.events->emit(kEventSource, "exec_finished",
                     {{"rows", c.rows()}, {"execs", c.execs}, {"forks", c.forks},
                      {"exits", c.exits}, {"processes", c.processes}, {"lost", details["lost"]},

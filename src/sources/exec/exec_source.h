@@ -45,6 +45,7 @@ class ExecSource : public Source {
  private:
   Result<ExecTracerOptions> tracer_options();
   void run();
+  void write_record(std::span<const std::byte> record);
   void drain();
   Status parse_into_tables(nlohmann::json& details);
   uint64_t account_losses(nlohmann::json& details);

@@ -64,6 +64,7 @@ Status ExecTableWriter::add(const ExecLifecycleEvent& event) {
   const auto& x = std::get<ExecLifecycleExit>(event);
   ++counts_.exits;
   if (x.group_dead) ++counts_.process_exits;
+  if (x.group_dead && !x.cpu_final) ++counts_.process_exits_cpu_at_exit;
   return Status::ok();
 }
 

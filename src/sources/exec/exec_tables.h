@@ -23,6 +23,7 @@ struct ExecTableCounts {
   uint64_t thread_forks = 0;    // of which threads
   uint64_t exits = 0;           // threads and processes
   uint64_t process_exits = 0;   // of which the last thread of a process
+  uint64_t process_exits_cpu_at_exit = 0;  // of which cpu_ns is not from the final switch
   uint64_t processes = 0;       // processes rows
   uint64_t rows() const { return execs + forks + processes; }
 };

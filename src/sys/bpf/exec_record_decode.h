@@ -53,6 +53,9 @@ struct ExecLifecycleExit {
   bool core_dumped = false;
   bool group_dead = false;  // the process's last thread; the fields below are set
   uint64_t cpu_ns = 0;
+  // cpu_ns was read at the last thread's final context switch (exact); else
+  // at its exit, lacking what it ran since the scheduler last accounted it.
+  bool cpu_final = false;
   uint64_t maxrss_bytes = 0;
   int64_t start_ns = 0;  // CLOCK_MONOTONIC
   std::string comm;

@@ -200,6 +200,34 @@ void ExecTracer::detach() {
   if (skel_ != nullptr) exec_bpf__detach(skel_);
 }
 
+Result<size_t> ExecTracer::flush_pending_exits(const RawFn& fn) {
+  std::vector<uint32_t> tids;
+  uint32_t key = 0;
+  uint32_t next = 0;
+  const uint32_t* prev = nullptr;
+  while (bpf_map__get_next_key(skel_->maps.pending_exits, prev, &next, sizeof next) == 0) {
+    tids.push_back(next);
+    key = next;
+    prev = &key;
+  }
+  size_t n = 0;
+  for (uint32_t tid : tids) {
+    struct {
+      KtelExitRecord rec;
+      uint64_t others_cpu_ns;
+    } value{};
+    // Lookup, then delete: hash maps gained lookup-and-delete only in 5.14.
+    if (bpf_map__lookup_elem(skel_->maps.pending_exits, &tid, sizeof tid, &value, sizeof value,
+                             0) != 0) {
+      continue;
+    }
+    (void)bpf_map__delete_elem(skel_->maps.pending_exits, &tid, sizeof tid, 0);
+    fn({reinterpret_cast<const std::byte*>(&value.rec), sizeof value.rec});
+    ++n;
+  }
+  return n;
+}
+
 ExecLost ExecTracer::lost() const {
   ExecLost out;
   int ncpu = libbpf_num_possible_cpus();

@@ -78,6 +78,10 @@ class ExecTracer {
   // Detaches the programs: no record is written after it returns; what the
   // ring holds can still be polled and lost() still read.
   void detach();
+  // After detach(): hands over, as raw records, the exit records of last
+  // threads whose final context switch the programs did not see (their CPU
+  // time is as at exit, without KTEL_EXIT_CPU_FINAL), and forgets them.
+  Result<size_t> flush_pending_exits(const RawFn& fn);
 
   ExecLost lost() const;
   uint64_t malformed() const { return malformed_; }
