@@ -16,7 +16,19 @@
  * - Exit: group_dead comes from the tracepoint's own field where the kernel
  *   has it (6.x kernels with the exit-ordering change), else from
  *   signal->live having dropped to 0 (do_exit decrements it before the
- *   tracepoint on every kernel). */
+ *   tracepoint on every kernel).
+ * - CPU time of the last thread: at the exit tracepoint its
+ *   se.sum_exec_runtime lacks what it ran since the scheduler last accounted
+ *   it (up to a tick: all of a short process's runtime). So its exit record
+ *   waits in `pending_exits` until the task's last context switch
+ *   (tp_btf/sched_switch with prev in TASK_DEAD, set by do_task_dead: not a
+ *   preemption or a block earlier in do_exit), where the runtime is final
+ *   (dequeue accounted it), and is submitted from there with
+ *   KTEL_EXIT_CPU_FINAL. The other threads' share is taken at the exit
+ *   tracepoint: a non-leader last thread is released (its stale runtime
+ *   added to signal->sum_sched_runtime) before that switch. Records still
+ *   pending when the programs are detached are read by user space as they
+ *   are (exit-time CPU, no flag). */
 #include "vmlinux.h"
 
 #include <bpf/bpf_core_read.h>
@@ -63,6 +75,33 @@ struct {
   __type(key, __u32);
   __type(value, __u64);
 } lost SEC(".maps");
+
+#define KTEL_TASK_DEAD 0x80 /* include/linux/sched.h, since 4.14 */
+
+/* Kernels before 5.14 call task_struct.__state `state`. */
+struct task_struct___pre514 {
+  long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline unsigned int task_state(struct task_struct *t)
+{
+  if (bpf_core_field_exists(t->__state))
+    return BPF_CORE_READ(t, __state);
+  return (unsigned int)BPF_CORE_READ((struct task_struct___pre514 *)t, state);
+}
+
+/* Exit records of last threads waiting for their final context switch:
+ * the record (CPU time as at exit) and the CPU time of the other threads. */
+struct pending_exit {
+  struct KtelExitRecord rec;
+  __u64 others_cpu_ns;
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, KTEL_EXEC_MAX_PENDING_EXITS);
+  __type(key, __u32); /* tid */
+  __type(value, struct pending_exit);
+} pending_exits SEC(".maps");
 
 struct exec_scratch {
   struct KtelExecRecord rec;
@@ -227,10 +266,10 @@ int on_exit(struct trace_event_raw_sched_process_exit *ctx)
     /* Threads reaped before this one left their runtime in the signal
      * struct; a leader that exited first is a zombie until the group is
      * reaped, so its runtime is not there yet. */
-    __u64 cpu = sig->sum_sched_runtime + task->se.sum_exec_runtime;
+    __u64 others = sig->sum_sched_runtime;
     if (leader != task)
-      cpu += leader->se.sum_exec_runtime;
-    r.cpu_ns = cpu;
+      others += leader->se.sum_exec_runtime;
+    r.cpu_ns = others + task->se.sum_exec_runtime;
     __u64 maxrss = sig->maxrss;
     struct mm_struct *mm = task->mm;
     if (mm) {
@@ -248,8 +287,30 @@ int on_exit(struct trace_event_raw_sched_process_exit *ctx)
       __u32 tgid = task->tgid;
       bpf_map_delete_elem(&tracked, &tgid);
     }
+    __u32 tid = task->pid;
+    struct pending_exit pending = {.rec = r, .others_cpu_ns = others};
+    if (bpf_map_update_elem(&pending_exits, &tid, &pending, BPF_ANY) == 0)
+      return 0; /* submitted at the last switch (on_switch) */
+    /* The map is full: submit now with the CPU time as at exit. */
   }
   if (bpf_ringbuf_output(&events, &r, sizeof r, BPF_RB_NO_WAKEUP) != 0)
     count_lost(KTEL_EXEC_TYPE_EXIT);
+  return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+  if (task_state(prev) != KTEL_TASK_DEAD)
+    return 0;
+  __u32 tid = prev->pid;
+  struct pending_exit *p = bpf_map_lookup_elem(&pending_exits, &tid);
+  if (!p)
+    return 0;
+  p->rec.cpu_ns = p->others_cpu_ns + prev->se.sum_exec_runtime;
+  p->rec.flags |= KTEL_EXIT_CPU_FINAL;
+  if (bpf_ringbuf_output(&events, &p->rec, sizeof p->rec, BPF_RB_NO_WAKEUP) != 0)
+    count_lost(KTEL_EXEC_TYPE_EXIT);
+  bpf_map_delete_elem(&pending_exits, &tid);
   return 0;
 }

@@ -28,6 +28,10 @@ struct RecordOptions {
   std::vector<std::string> sched_events;    // --sched-events: extra tracepoints
   std::string sched_scope = "all";          // --sched-scope: all | tree
   int64_t sched_drain_period_ns = 0;        // hidden --sched-drain-period, for loss tests
+  std::string exec_scope = "tree";          // --exec-scope: tree | cgroup | all
+  std::vector<std::string> exec_exclude;    // --exec-exclude: comms whose exec rows are hidden
+  uint64_t exec_ring_kb = 0;                // --exec-ring-size KB; 0 = exec default
+  int64_t exec_poll_period_ns = 0;          // hidden --exec-poll-period, for loss tests
   bool as_root = false;                     // --as-root: do not drop to SUDO_UID
   std::map<std::string, std::string> labels;  // --label k=v
   int64_t stop_grace_ns = 3'000'000'000;    // SIGTERM → SIGKILL grace for the workload

@@ -106,7 +106,7 @@ void check_perf(std::vector<Check>& out) {
 
 void check_bpf(std::vector<Check>& out) {
   if (KTEL_BUILD_HAS_BPF) {
-    out.push_back({"ebpf backend", Level::kOk, "built in (proc: BPF task iterator)", ""});
+    out.push_back({"ebpf backend", Level::kOk, "built in (proc: BPF task iterator; exec source)", ""});
   } else {
     out.push_back({"ebpf backend", Level::kWarn,
                    std::string("not built: ") + KTEL_BPF_OFF_REASON_TEXT,

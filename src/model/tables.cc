@@ -347,8 +347,8 @@ Schema processes() {
       "processes",
       {
           i64("pid", "id", "process id (tgid); with start_ns, the process key"),
-          i64("ppid", "id", "parent process id (at fork, or at exec for processes seeded from /proc)"),
-          i64("start_ns", "ns", "process start on the episode clock (ns since the origin, like t_mono_ns; negative when it started before the episode)"),
+          i64("ppid", "id", "parent process id at fork; when the fork was not traced, at exec, else at exit"),
+          i64("start_ns", "ns", "process start on the episode clock (ns since the origin, like t_mono_ns; negative when it started before the episode; NULL when neither its fork nor its exit was seen)"),
           i64("exec_ns", "ns", "last exec on the episode clock; NULL when it never exec'd while traced"),
           i64("exit_ns", "ns", "exit of its last thread on the episode clock; NULL when still running at the end"),
           i64("duration_ns", "ns", "exit_ns - start_ns; NULL when still running"),

@@ -108,7 +108,10 @@ Status RecordSession::prepare() {
                    {"workload", options_.workload_name},
                    {"sched_buffer_kb", options_.sched_buffer_kb},
                    {"sched_events", options_.sched_events},
-                   {"sched_scope", options_.sched_scope}};
+                   {"sched_scope", options_.sched_scope},
+                   {"exec_scope", options_.exec_scope},
+                   {"exec_exclude", options_.exec_exclude},
+                   {"exec_ring_kb", options_.exec_ring_kb}};
   for (const auto& info : registry_.all()) {
     meta_.sources[info.name] = {"not_requested", 0, 0, "not in --sources", {}};
   }
@@ -151,6 +154,10 @@ Status RecordSession::start_sources() {
   ctx_.options.sched_events = options_.sched_events;
   ctx_.options.sched_scope = options_.sched_scope;
   ctx_.options.sched_drain_period_ns = options_.sched_drain_period_ns;
+  ctx_.options.exec_scope = options_.exec_scope;
+  ctx_.options.exec_exclude = options_.exec_exclude;
+  ctx_.options.exec_ring_kb = options_.exec_ring_kb;
+  ctx_.options.exec_poll_period_ns = options_.exec_poll_period_ns;
   ctx_.episode_dir = dir_;
   for (const std::string& name : source_names_) {
     const SourceInfo* info = registry_.find(name);

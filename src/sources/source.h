@@ -32,6 +32,10 @@ struct SourceOptions {
   std::vector<std::string> sched_events{};  // --sched-events: extra <system>/<event>
   std::string sched_scope = "all";    // --sched-scope: all | tree
   int64_t sched_drain_period_ns = 0;  // hidden --sched-drain-period (tests); 0 = default
+  std::string exec_scope = "tree";    // --exec-scope: tree | cgroup | all
+  std::vector<std::string> exec_exclude{};  // --exec-exclude: comms whose exec rows are hidden
+  uint64_t exec_ring_kb = 0;          // --exec-ring-size: BPF ring buffer, 0 = derived default
+  int64_t exec_poll_period_ns = 0;    // hidden --exec-poll-period (tests); 0 = default
 };
 
 struct SourceContext {

@@ -65,6 +65,13 @@ TEST(CommandsE2E, SecondSignalStopsAWorkloadThatIgnoresTheFirst) {
   EXPECT_NE(killed[0]["reason"].get<std::string>().find("second signal"), std::string::npos);
 }
 
+// The exec source runs by default as root when ktel was built with eBPF.
+#ifdef KTEL_E2E_HAVE_EXEC
+constexpr const char* kExecSource = "exec";
+#else
+constexpr const char* kExecSource = "none";
+#endif
+
 TEST(CommandsE2E, ShowLsQueryAndCis490ExportReadBackIndependently) {
   TempDir tmp;
   std::string eps = tmp / "episodes";
@@ -104,13 +111,14 @@ TEST(CommandsE2E, ShowLsQueryAndCis490ExportReadBackIndependently) {
       "files=glob.glob(sys.argv[1]+'/telemetry-*.jsonl')\n"
       "names=sorted(f.split('/')[-1] for f in files)\n"
       "want=['telemetry-perf.jsonl','telemetry-proc.jsonl']+(['telemetry-sched.jsonl'] if sys.argv[3]=='root' else [])\n"
+      "want+=['telemetry-exec.jsonl'] if sys.argv[3]=='root' and sys.argv[4]=='exec' else []\n"
       "assert names==sorted(want), names\n"
       "n=0\n"
       "for f in files:\n"
       "  for line in open(f, encoding='utf-8'):\n"
       "    r=json.loads(line); n+=1\n"
       "    for k in ('t_mono_ns','t_wall_ns','source','available_in_deployment','table'): assert k in r, (f,k)\n"
-      "    assert r['source'] in ('host_proc','host_perf','host_sched')\n"
+      "    assert r['source'] in ('host_proc','host_perf','host_sched','host_exec')\n"
       "[json.loads(l) for l in open(sys.argv[1]+'/events.jsonl')]\n"
       "json.load(open(sys.argv[1]+'/meta.json'))\n"
       "db=sqlite3.connect(sys.argv[2])\n"
@@ -120,7 +128,7 @@ TEST(CommandsE2E, ShowLsQueryAndCis490ExportReadBackIndependently) {
       "assert n==stored, (n, stored)\n"
       "print(n)\n";
   RunResult py = run({"python3", "-c", check, out, ep + "/episode.db",
-                      ::geteuid() == 0 ? "root" : "user"});
+                      ::geteuid() == 0 ? "root" : "user", kExecSource});
   ASSERT_EQ(py.exit_code, 0) << py.err;
   EXPECT_GT(std::stoll(py.out), 0);
 }

@@ -27,6 +27,8 @@
 #define KTEL_EXEC_ARGV_MAX 16384u
 #define KTEL_EXEC_MAX_TRACKED 65536u
 #define KTEL_EXEC_MAX_EXCLUDED 64u
+/* Last-thread exits waiting for their final context switch at once. */
+#define KTEL_EXEC_MAX_PENDING_EXITS 8192u
 
 struct KtelExecHeader {
   __u16 version;
@@ -67,6 +69,7 @@ struct KtelForkRecord {
 /* KtelExitRecord.flags */
 #define KTEL_EXIT_GROUP_DEAD 0x1u  /* the last thread of its process */
 #define KTEL_EXIT_HAS_MM 0x2u      /* the mm was still there: its high-water RSS is in maxrss */
+#define KTEL_EXIT_CPU_FINAL 0x4u   /* cpu_ns read at the task's last context switch: exact */
 
 struct KtelExitRecord {
   struct KtelExecHeader hdr;

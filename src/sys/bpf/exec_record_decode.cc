@@ -85,6 +85,7 @@ Result<ExecLifecycleEvent> decode_exit(std::span<const std::byte> bytes,
   e.core_dumped = (r.exit_code & 0x80) != 0;
   e.group_dead = (r.flags & KTEL_EXIT_GROUP_DEAD) != 0;
   e.cpu_ns = r.cpu_ns;
+  e.cpu_final = (r.flags & KTEL_EXIT_CPU_FINAL) != 0;
   e.maxrss_bytes = r.maxrss_pages * o.page_size;
   e.start_ns = static_cast<int64_t>(r.start_ns);
   e.comm = fixed_text(r.comm, sizeof r.comm);
@@ -92,6 +93,8 @@ Result<ExecLifecycleEvent> decode_exit(std::span<const std::byte> bytes,
 }
 
 }  // namespace
+
+uint32_t exec_record_version() { return KTEL_EXEC_REC_VERSION; }
 
 Result<ExecLifecycleEvent> decode_exec_record(std::span<const std::byte> bytes,
                                               const ExecDecodeOptions& options) {

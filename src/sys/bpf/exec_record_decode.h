@@ -53,6 +53,9 @@ struct ExecLifecycleExit {
   bool core_dumped = false;
   bool group_dead = false;  // the process's last thread; the fields below are set
   uint64_t cpu_ns = 0;
+  // cpu_ns was read at the last thread's final context switch (exact); else
+  // at its exit, lacking what it ran since the scheduler last accounted it.
+  bool cpu_final = false;
   uint64_t maxrss_bytes = 0;
   int64_t start_ns = 0;  // CLOCK_MONOTONIC
   std::string comm;
@@ -64,6 +67,9 @@ struct ExecDecodeOptions {
   uint32_t max_args = 64;   // more arguments are dropped and argv_truncated set
   uint64_t page_size = 4096;
 };
+
+// KTEL_EXEC_REC_VERSION: the record layout this build writes and reads.
+uint32_t exec_record_version();
 
 // One record as the ring buffer handed it over. kDataLoss naming what is
 // wrong (short, unknown type or version, sizes that disagree).

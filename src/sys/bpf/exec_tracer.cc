@@ -98,6 +98,7 @@ Result<std::unique_ptr<ExecTracer>> ExecTracer::open(const ExecTracerOptions& o)
     t->skel_ = exec_bpf__open();
     if (t->skel_ == nullptr) return load_error(errno, "opening the embedded BPF object", log.tail());
     KTEL_TRY(configure(t->skel_, o));
+    t->ring_bytes_ = ring_size(o.ring_bytes);
     int err = exec_bpf__load(t->skel_);
     if (err != 0) return load_error(-err, "loading the exec/fork/exit programs", log.tail());
     KTEL_TRY(fill_maps(t->skel_, o));
@@ -160,7 +161,13 @@ Result<size_t> ExecTracer::track_descendants_from_proc(pid_t root) {
 
 int ExecTracer::on_record(void* ctx, void* data, size_t size) {
   auto* self = static_cast<ExecTracer*>(ctx);
-  auto event = decode_exec_record({static_cast<const std::byte*>(data), size}, self->decode_);
+  std::span<const std::byte> bytes(static_cast<const std::byte*>(data), size);
+  if (self->raw_fn_ != nullptr) {
+    ++self->delivered_;
+    (*self->raw_fn_)(bytes);
+    return 0;
+  }
+  auto event = decode_exec_record(bytes, self->decode_);
   if (!event.is_ok()) {
     ++self->malformed_;
     return 0;
@@ -170,13 +177,55 @@ int ExecTracer::on_record(void* ctx, void* data, size_t size) {
   return 0;
 }
 
-Result<size_t> ExecTracer::poll(const EventFn& fn) {
-  fn_ = &fn;
+Result<size_t> ExecTracer::consume() {
   delivered_ = 0;
   int n = ring_buffer__consume(ring_);
   fn_ = nullptr;
+  raw_fn_ = nullptr;
   if (n < 0) return errno_status(-n, "exec tracer: ring_buffer__consume");
   return delivered_;
+}
+
+Result<size_t> ExecTracer::poll(const EventFn& fn) {
+  fn_ = &fn;
+  return consume();
+}
+
+Result<size_t> ExecTracer::poll_raw(const RawFn& fn) {
+  raw_fn_ = &fn;
+  return consume();
+}
+
+void ExecTracer::detach() {
+  if (skel_ != nullptr) exec_bpf__detach(skel_);
+}
+
+Result<size_t> ExecTracer::flush_pending_exits(const RawFn& fn) {
+  std::vector<uint32_t> tids;
+  uint32_t key = 0;
+  uint32_t next = 0;
+  const uint32_t* prev = nullptr;
+  while (bpf_map__get_next_key(skel_->maps.pending_exits, prev, &next, sizeof next) == 0) {
+    tids.push_back(next);
+    key = next;
+    prev = &key;
+  }
+  size_t n = 0;
+  for (uint32_t tid : tids) {
+    struct {
+      KtelExitRecord rec;
+      uint64_t others_cpu_ns;
+    } value{};
+    // Lookup, then delete: hash maps gained lookup-and-delete only in 5.14.
+    if (bpf_map__lookup_elem(skel_->maps.pending_exits, &tid, sizeof tid, &value, sizeof value,
+                             0) != 0) {
+      continue;
+    }
+    (void)bpf_map__delete_elem(skel_->maps.pending_exits, &tid, sizeof tid, 0);
+    fn({reinterpret_cast<const std::byte*>(&value.rec), sizeof value.rec});
+    ++n;
+  }
+  return n;
 }
 
 ExecLost ExecTracer::lost() const {

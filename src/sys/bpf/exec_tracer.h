@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,22 @@ class ExecTracer {
   // handed to fn. Records that fail to decode are counted in malformed().
   // Not thread-safe.
   Result<size_t> poll(const EventFn& fn);
+  using RawFn = std::function<void(std::span<const std::byte>)>;
+  // The same, handing over each record's bytes as the ring holds them,
+  // undecoded (for a raw capture decoded later with decode_options()).
+  Result<size_t> poll_raw(const RawFn& fn);
+  // What decode_exec_record needs to read this tracer's records.
+  const ExecDecodeOptions& decode_options() const { return decode_; }
+  // The ring buffer's size: ring_bytes rounded up to a power of two >= a page.
+  size_t ring_bytes() const { return ring_bytes_; }
+
+  // Detaches the programs: no record is written after it returns; what the
+  // ring holds can still be polled and lost() still read.
+  void detach();
+  // After detach(): hands over, as raw records, the exit records of last
+  // threads whose final context switch the programs did not see (their CPU
+  // time is as at exit, without KTEL_EXIT_CPU_FINAL), and forgets them.
+  Result<size_t> flush_pending_exits(const RawFn& fn);
 
   ExecLost lost() const;
   uint64_t malformed() const { return malformed_; }
@@ -76,7 +93,11 @@ class ExecTracer {
   exec_bpf* skel_ = nullptr;
   ring_buffer* ring_ = nullptr;
   ExecDecodeOptions decode_;
+  size_t ring_bytes_ = 0;
+  Result<size_t> consume();
+
   const EventFn* fn_ = nullptr;
+  const RawFn* raw_fn_ = nullptr;
   size_t delivered_ = 0;
   uint64_t malformed_ = 0;
 };

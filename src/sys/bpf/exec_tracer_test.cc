@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -141,6 +142,46 @@ TEST_F(ExecTracerTest, ExitCodesSignalsAndArgvAsTheTestMadeThem) {
   EXPECT_EQ(t->malformed(), 0u);
 }
 
+TEST_F(ExecTracerTest, RawPollingHandsOverRecordsThatDecodeAndDetachStopsThem) {
+  auto t = open();
+  ASSERT_TRUE(t);
+  pid_t p = spawn({"/bin/true", "raw"});
+  wait_status(p);
+  std::vector<std::string> raw;
+  for (int i = 0; i < 100; ++i) {
+    auto n = t->poll_raw([&](std::span<const std::byte> b) {
+      raw.emplace_back(reinterpret_cast<const char*>(b.data()), b.size());
+    });
+    ASSERT_TRUE(n.is_ok());
+    bool exited = false;
+    for (const auto& r : raw) {
+      auto e = decode_exec_record({reinterpret_cast<const std::byte*>(r.data()), r.size()},
+                                  t->decode_options());
+      ASSERT_TRUE(e.is_ok()) << e.status().to_string();
+      auto* x = std::get_if<ExecLifecycleExit>(&*e);
+      exited = exited || (x != nullptr && x->pid == p && x->group_dead);
+    }
+    if (exited) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  size_t execs = 0;
+  for (const auto& r : raw) {
+    auto e = decode_exec_record({reinterpret_cast<const std::byte*>(r.data()), r.size()},
+                                t->decode_options());
+    auto* x = std::get_if<ExecLifecycleExec>(&*e);
+    if (x != nullptr && x->pid == p) {
+      ++execs;
+      EXPECT_EQ(x->argv, (std::vector<std::string>{"/bin/true", "raw"}));
+    }
+  }
+  EXPECT_EQ(execs, 1u);
+  t->detach();
+  wait_status(spawn({"/bin/true", "after-detach"}));
+  Seen seen;
+  drain(*t, seen);
+  EXPECT_TRUE(seen.execs.empty() && seen.forks.empty() && seen.exits.empty());
+}
+
 TEST_F(ExecTracerTest, AThreeLevelTreeHasItsParents) {
   auto t = open();
   ASSERT_TRUE(t);
@@ -259,6 +300,78 @@ TEST_F(ExecTracerTest, CpuTimeAndPeakRssAgreeWithRusage) {
   EXPECT_GE(rss, 100.0 * (1 << 20)) << rss;
   EXPECT_NEAR(rss, big_ru.ru_maxrss * 1024.0, big_ru.ru_maxrss * 1024.0 * 0.03) << rss;
   EXPECT_GT(seen.process_exit(big)->start_ns, 0);
+}
+
+// Short processes end between scheduler ticks: the runtime since their last
+// accounting must still be in cpu_ns, as it is in wait4's rusage.
+TEST_F(ExecTracerTest, ShortProcessesCpuTimeAgreesWithRusage) {
+  auto t = open();
+  ASSERT_TRUE(t);
+  std::vector<pid_t> pids;
+  double ru_total = 0;
+  std::map<pid_t, double> ru_of;
+  for (int i = 0; i < 200; ++i) {
+    pid_t p = spawn({"/bin/true"});
+    rusage ru{};
+    wait_status(p, &ru);
+    double ns = ru.ru_utime.tv_sec * 1e9 + ru.ru_utime.tv_usec * 1e3 +
+                ru.ru_stime.tv_sec * 1e9 + ru.ru_stime.tv_usec * 1e3;
+    ru_of[p] = ns;
+    ru_total += ns;
+    pids.push_back(p);
+  }
+  Seen seen;
+  drain_until_exited(*t, seen, pids);
+  double total = 0;
+  int zero = 0;
+  for (pid_t p : pids) {
+    ASSERT_NE(seen.process_exit(p), nullptr) << p;
+    total += static_cast<double>(seen.process_exit(p)->cpu_ns);
+    zero += seen.process_exit(p)->cpu_ns == 0;
+    EXPECT_TRUE(seen.process_exit(p)->cpu_final) << p;
+  }
+  EXPECT_EQ(zero, 0);
+  // rusage has microseconds; over 200 processes that rounding is < 0.1 ms.
+  EXPECT_NEAR(total, ru_total, ru_total * 0.05) << "cpu_ns " << total << " rusage " << ru_total;
+}
+
+void spin_cpu(clockid_t clock, int64_t ns) {
+  volatile double x = 1;
+  timespec ts{};
+  do {
+    for (int i = 0; i < 10000; ++i) x = x * 1.0000001 + 1e-9;
+    ::clock_gettime(clock, &ts);
+  } while (ts.tv_sec * 1'000'000'000LL + ts.tv_nsec < ns);
+}
+
+// The leader ends first (a zombie until the group dies) and a non-leader
+// thread is the last: its own runtime, the leader's and nothing twice.
+TEST_F(ExecTracerTest, CpuTimeWhenANonLeaderThreadIsTheLast) {
+  auto t = open();
+  ASSERT_TRUE(t);
+  pid_t child = ::fork();
+  if (child == 0) {
+    std::thread([] {
+      spin_cpu(CLOCK_THREAD_CPUTIME_ID, 200'000'000);
+      ::syscall(SYS_exit, 0);  // this thread only: the last one
+    }).detach();
+    spin_cpu(CLOCK_THREAD_CPUTIME_ID, 100'000'000);
+    ::syscall(SYS_exit, 0);  // the leader thread only
+  }
+  rusage ru{};
+  int status = wait_status(child, &ru);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  Seen seen;
+  drain_until_exited(*t, seen, {child});
+  const ExecLifecycleExit* x = seen.process_exit(child);
+  ASSERT_NE(x, nullptr);
+  EXPECT_NE(x->tid, child);  // the last thread was not the leader
+  EXPECT_TRUE(x->cpu_final);
+  double ru_cpu = ru.ru_utime.tv_sec * 1e9 + ru.ru_utime.tv_usec * 1e3 +
+                  ru.ru_stime.tv_sec * 1e9 + ru.ru_stime.tv_usec * 1e3;
+  EXPECT_GT(ru_cpu, 290e6);
+  EXPECT_NEAR(static_cast<double>(x->cpu_ns), ru_cpu, ru_cpu * 0.05)
+      << "cpu_ns " << x->cpu_ns << " rusage " << ru_cpu;
 }
 
 TEST_F(ExecTracerTest, TreeScopeLeavesOutsidersOutAllScopeHasThem) {

@@ -1,0 +1,220 @@
+// The exec source's policy: scope from the target, raw capture on a poll
+// thread, tables and loss accounting after the run.
+#include "sources/exec/exec_source.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "base/file_util.h"
+#include "sources/exec/exec_tables.h"
+#include "sys/cgroup.h"
+
+namespace ktel::exec {
+
+namespace {
+
+constexpr std::string_view kEventSource = "exec";
+constexpr double kDefaultProcessesPerSecond = 20'000;
+constexpr double kBytesPerProcess = 700;  // exec (~330 + argv) + fork (72) + exit (80) + headers
+
+}  // namespace
+
+size_t default_ring_bytes(double processes_per_second, int64_t poll_period_ns) {
+  double want = processes_per_second * kBytesPerProcess * 8 * static_cast<double>(poll_period_ns) / 1e9;
+  size_t n = size_t{256} << 10;
+  while (static_cast<double>(n) < want && n < (size_t{1} << 30)) n <<= 1;
+  return n;
+}
+
+ExecSource::~ExecSource() {
+  if (thread_.joinable()) {
+    {
+      std::lock_guard lock(mu_);
+      stop_requested_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+}
+
+Result<ExecTracerOptions> ExecSource::tracer_options() {
+  const SourceOptions& so = ctx_.options;
+  ExecTracerOptions o;
+  o.exclude_comms = so.exec_exclude;
+  o.ring_bytes = ring_bytes_;
+  if (so.exec_scope == "all") {
+    o.scope = ExecScope::kAll;
+    return o;
+  }
+  if (so.exec_scope != "tree" && so.exec_scope != "cgroup") {
+    return invalid_argument(
+        fmt::format("--exec-scope '{}' is not tree, cgroup or all", so.exec_scope));
+  }
+  if (ctx_.target_pid <= 0) {
+    return invalid_argument(fmt::format("--exec-scope {} needs a target process", so.exec_scope));
+  }
+  if (so.exec_scope == "tree") {
+    o.scope = ExecScope::kTree;
+    o.root_pid = ctx_.target_pid;
+    return o;
+  }
+  KTEL_ASSIGN_OR_RETURN(CgroupV2 cg, cgroup_v2_of_pid(ctx_.target_pid));
+  o.scope = ExecScope::kCgroup;
+  o.cgroup_id = cg.id;
+  return o;
+}
+
+Status ExecSource::start(const SourceContext& ctx) {
+  if (ctx.clock == nullptr || ctx.events == nullptr || ctx.sink == nullptr ||
+      ctx.episode_dir.empty()) {
+    return invalid_argument("exec source: context needs a clock, an event log, a sink and an "
+                            "episode directory");
+  }
+  ctx_ = ctx;
+  if (ctx_.options.exec_poll_period_ns > 0) poll_period_ns_ = ctx_.options.exec_poll_period_ns;
+  ring_bytes_ = ctx_.options.exec_ring_kb > 0
+                    ? static_cast<size_t>(ctx_.options.exec_ring_kb) << 10
+                    : default_ring_bytes(kDefaultProcessesPerSecond, kDefaultPollPeriodNs);
+  KTEL_ASSIGN_OR_RETURN(ExecTracerOptions options, tracer_options());
+  KTEL_ASSIGN_OR_RETURN(tracer_, ExecTracer::open(options));
+  ring_bytes_ = tracer_->ring_bytes();
+  nlohmann::json fields = {{"pid", ctx_.target_pid},
+                           {"scope", ctx_.options.exec_scope},
+                           {"exclude", options.exclude_comms},
+                           {"ring_bytes", ring_bytes_},
+                           {"poll_ms", static_cast<double>(poll_period_ns_) / 1e6},
+                           {"argv_max_bytes", options.argv_max_bytes},
+                           {"argv_max_args", options.argv_max_args}};
+  if (options.scope == ExecScope::kTree) {
+    // After attaching: a process forked meanwhile is in /proc or has a
+    // tracked parent, so none is missed.
+    KTEL_ASSIGN_OR_RETURN(size_t seeded, tracer_->track_descendants_from_proc(ctx_.target_pid));
+    fields["seeded"] = seeded;
+  }
+  if (options.scope == ExecScope::kCgroup) fields["cgroup_id"] = options.cgroup_id;
+  const std::string dir = ctx_.episode_dir + "/raw/exec";
+  KTEL_TRY(make_dirs(dir));
+  raw_path_ = dir + "/records.bin";
+  const ExecDecodeOptions& d = tracer_->decode_options();
+  KTEL_ASSIGN_OR_RETURN(
+      ExecRawWriter writer,
+      ExecRawWriter::create(raw_path_, {.record_version = exec_record_version(),
+                                        .page_size = static_cast<uint32_t>(d.page_size),
+                                        .argv_max_args = d.max_args,
+                                        .argv_max_bytes = options.argv_max_bytes}));
+  writer_.emplace(std::move(writer));
+  ctx_.events->emit(kEventSource, "exec_started", std::move(fields));
+  thread_ = std::thread([this] { run(); });
+  return Status::ok();
+}
+
+void ExecSource::write_record(std::span<const std::byte> record) {
+  if (write_error_.is_ok()) write_error_ = writer_->append(record);
+  if (!write_error_.is_ok()) ++unwritten_;
+}
+
+void ExecSource::drain() {
+  Result<size_t> n =
+      tracer_->poll_raw([this](std::span<const std::byte> record) { write_record(record); });
+  if (!n.is_ok() && write_error_.is_ok()) write_error_ = n.status();
+}
+
+void ExecSource::run() {
+  std::unique_lock lock(mu_);
+  while (!stop_requested_) {
+    cv_.wait_for(lock, std::chrono::nanoseconds(poll_period_ns_), [this] { return stop_requested_; });
+    lock.unlock();
+    drain();
+    lock.lock();
+  }
+}
+
+Status ExecSource::stop() {
+  if (!tracer_) return Status::ok();
+  {
+    std::lock_guard lock(mu_);
+    stop_requested_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  tracer_->detach();
+  drain();  // what the ring still holds; nothing new arrives
+  // Last threads whose final switch came after the detach.
+  Result<size_t> pending = tracer_->flush_pending_exits(
+      [this](std::span<const std::byte> record) { write_record(record); });
+  if (!pending.is_ok() && write_error_.is_ok()) write_error_ = pending.status();
+  nlohmann::json details = {{"scope", ctx_.options.exec_scope},
+                            {"ring_bytes", ring_bytes_},
+                            {"raw_file", "raw/exec/records.bin"}};
+  uint64_t lost = account_losses(details);
+  tracer_.reset();
+  Status finished = writer_->finish();
+  Status captured = !write_error_.is_ok() ? write_error_ : finished;
+  // After a write error the file holds what got there (maybe a cut last
+  // frame, which the parser counts); the tables are still built from it.
+  Status parsed = parse_into_tables(details);
+  report_.lost = lost + unwritten_;
+  report_.details = std::move(details);
+  Status first = !captured.is_ok() ? captured.with_context("capturing into " + raw_path_) : parsed;
+  if (!first.is_ok()) {
+    report_.status = "failed";
+    report_.reason = first.to_string();
+  }
+  return first;
+}
+
+// Raw records -> tables. A record that does not decode is counted, not fatal.
+Status ExecSource::parse_into_tables(nlohmann::json& details) {
+  KTEL_ASSIGN_OR_RETURN(ExecBuildResult built, build_exec_tables(raw_path_, *ctx_.sink, *ctx_.clock));
+  const ExecTableCounts& c = built.counts;
+  if (built.first_row_ts_ns) {
+    ctx_.events->emit_at(ctx_.clock->from_mono_abs(*built.first_row_ts_ns), kEventSource,
+                         "exec_first_row", {{"rows", c.rows()}});
+  }
+  report_.rows = c.rows();
+  details["records"] = built.raw.frames;
+  details["raw_bytes"] = built.raw.bytes;
+  details["truncated_tail_bytes"] = built.raw.truncated_tail_bytes;
+  details["malformed"] = built.malformed;
+  if (built.malformed > 0) details["first_malformed"] = built.first_malformed;
+  details["tables"] = {{"exec_events", c.execs}, {"forks", c.forks}, {"processes", c.processes}};
+  details["thread_forks"] = c.thread_forks;
+  details["exits"] = c.exits;
+  details["process_exits"] = c.process_exits;
+  details["process_exits_cpu_at_exit"] = c.process_exits_cpu_at_exit;
+  ctx_.events->emit(kEventSource, "exec_finished",
+                    {{"rows", c.rows()}, {"execs", c.execs}, {"forks", c.forks},
+                     {"exits", c.exits}, {"processes", c.processes}, {"lost", details["lost"]},
+                     {"malformed", built.malformed}});
+  if (c.rows() == 0) {
+    report_.status = "no_data";
+    report_.reason = "the tracer saw no exec, fork or exit in scope";
+    ctx_.events->emit(kEventSource, "exec_no_data",
+                      {{"likely_cause", ctx_.options.exec_scope == "all"
+                                            ? "nothing started or ended while recording"
+                                            : "the target started no process and did not exit "
+                                              "while recording"}});
+  }
+  return Status::ok();
+}
+
+// Failed ring-buffer reservations per type, from the BPF counters.
+uint64_t ExecSource::account_losses(nlohmann::json& details) {
+  ExecLost l = tracer_->lost();
+  details["lost"] = {{"exec", l.exec}, {"fork", l.fork}, {"exit", l.exit},
+                     {"tracked_map_full", l.tracked_full}, {"unwritten", unwritten_}};
+  std::pair<const char*, uint64_t> types[] = {
+      {"exec", l.exec}, {"fork", l.fork}, {"exit", l.exit}, {"tracked_map_full", l.tracked_full}};
+  for (auto [type, count] : types) {
+    if (count > 0) ctx_.events->emit(kEventSource, "exec_lost", {{"type", type}, {"count", count}});
+  }
+  if (unwritten_ > 0) {
+    ctx_.events->emit(kEventSource, "exec_lost",
+                      {{"type", "unwritten"}, {"count", unwritten_},
+                       {"reason", write_error_.to_string()}});
+  }
+  return l.total();
+}
+
+}  // namespace ktel::exec

@@ -1,0 +1,72 @@
+// ExecSource (`exec`): every exec, fork and exit of the workload's processes
+// from the eBPF exec tracer (sys/bpf/exec_tracer.h). While recording, a
+// thread polls the ring buffer and appends its records unparsed to
+// raw/exec/records.bin; after the run they are decoded into exec_events,
+// forks and processes. Every failed ring-buffer reservation is counted.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "sources/exec/exec_raw_file.h"
+#include "sources/source.h"
+#include "sys/bpf/exec_tracer.h"
+
+namespace ktel::exec {
+
+inline constexpr int64_t kDefaultPollPeriodNs = 25'000'000;
+
+// Ring bytes for `processes_per_second` new processes (an exec, a fork and an
+// exit of ~700 bytes together) polled every `poll_period_ns`, with room for 8
+// periods: a power of two, at least 256 KiB.
+size_t default_ring_bytes(double processes_per_second, int64_t poll_period_ns);
+
+// start()/stop()/report() from one controlling thread; the poll thread owns
+// the tracer and the raw writer in between.
+class ExecSource : public Source {
+ public:
+  ExecSource() = default;
+  ~ExecSource() override;
+  std::string_view name() const override { return "exec"; }
+  std::string_view row_source() const override { return "host_exec"; }
+  // kInvalidArgument for a bad scope or target, kUnavailable / kPermissionDenied
+  // when the BPF programs cannot load (the reason names what failed).
+  Status start(const SourceContext& ctx) override;
+  // Detaches, drains the ring, then builds the tables from the raw file and
+  // emits exec_lost{type, count} per type with losses, exec_first_row,
+  // exec_finished and exec_no_data.
+  Status stop() override;
+  SourceReport report() const override { return report_; }
+
+ private:
+  Result<ExecTracerOptions> tracer_options();
+  void run();
+  void write_record(std::span<const std::byte> record);
+  void drain();
+  Status parse_into_tables(nlohmann::json& details);
+  uint64_t account_losses(nlohmann::json& details);
+
+  SourceContext ctx_;
+  std::string raw_path_;
+  std::unique_ptr<ExecTracer> tracer_;
+  std::optional<ExecRawWriter> writer_;
+  int64_t poll_period_ns_ = kDefaultPollPeriodNs;
+  size_t ring_bytes_ = 0;
+
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_requested_ = false;
+
+  // Written by the poll thread until it is joined.
+  Status write_error_;
+  uint64_t unwritten_ = 0;  // records drained after a write error
+
+  SourceReport report_;
+};
+
+}  // namespace ktel::exec

@@ -1,0 +1,116 @@
+// The exec source end to end: `ktel record --sources exec` on the real kernel,
+// read back with the sqlite3 CLI: argv and exit codes as the command made
+// them, an excluded shell whose children stay traced, exact loss accounting
+// with a one-page ring nobody polls, an attached pid's existing children, and
+// the report's pipeline section over the result.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "e2e_util.h"
+#include "model/episode_layout.h"
+
+namespace ktel::e2e {
+namespace {
+
+using layout::db;
+
+class ExecE2E : public ::testing::Test {
+ protected:
+  void SetUp() override { KTEL_REQUIRE_ROOT("the exec source needs root (BPF)"); }
+  TempDir tmp_;
+};
+
+TEST_F(ExecE2E, CommandsExitCodesAndArgvAsTheScriptRanThem) {
+  std::string ep = tmp_ / "ep";
+  RunResult r = run_ktel({"record", "-q", "-o", ep, "--sources", "exec", "--require", "exec",
+                          "--exec-exclude", "sh,dash", "--", "/bin/sh", "-c",
+                          "/bin/true 'a b' '<script>' \"'; DROP TABLE x\"; /bin/sh -c 'exit 5'; "
+                          "exit 3"});
+  ASSERT_EQ(r.exit_code, 3) << r.err;
+  auto meta = read_json(ep + "/meta.json");
+  const auto& src = meta["sources"]["exec"];
+  EXPECT_EQ(src["status"], "ok") << src.dump();
+  EXPECT_EQ(src["lost"], 0);
+  EXPECT_EQ(src["details"]["malformed"], 0);
+  int64_t target = meta["target"]["pid"];
+  // The shells' own execs are hidden; what they ran is not.
+  EXPECT_EQ(sql_int(db(ep), "SELECT COUNT(*) FROM exec_events WHERE comm IN ('sh','dash')"), 0);
+  auto t = sql(db(ep), "SELECT ppid, filename, argv, argc, argv_truncated FROM exec_events "
+                       "WHERE comm='true'");
+  ASSERT_EQ(t.size(), 1u) << t.dump();
+  EXPECT_EQ(t[0]["ppid"], target);
+  EXPECT_EQ(t[0]["filename"], "/bin/true");
+  EXPECT_EQ(nlohmann::json::parse(t[0]["argv"].get<std::string>()),
+            nlohmann::json({"/bin/true", "a b", "<script>", "'; DROP TABLE x"}));
+  EXPECT_EQ(t[0]["argc"], 4);
+  EXPECT_EQ(t[0]["argv_truncated"], 0);
+  EXPECT_EQ(sql_int(db(ep), "SELECT exit_code FROM processes WHERE pid=" + std::to_string(target)), 3);
+  // The inner shell: exec hidden, process and exit code still there.
+  auto inner = sql(db(ep), "SELECT exit_code, argv FROM processes WHERE ppid=" +
+                               std::to_string(target) + " AND exit_code=5");
+  ASSERT_EQ(inner.size(), 1u) << sql(db(ep), "SELECT * FROM processes").dump();
+  EXPECT_TRUE(inner[0]["argv"].is_null());
+  EXPECT_EQ(sql_int(db(ep), "SELECT COUNT(*) FROM processes WHERE cpu_ns > 0 AND maxrss_bytes > 0 "
+                            "AND duration_ns > 0"),
+            3);
+  for (const char* k : {"exec_started", "exec_first_row", "exec_finished"}) {
+    EXPECT_EQ(sql_int(db(ep), std::string("SELECT COUNT(*) FROM events WHERE kind='") + k + "'"), 1)
+        << k;
+  }
+  EXPECT_TRUE(std::filesystem::exists(ep + "/raw/exec/records.bin"));
+  RunResult rep = run_ktel({"report", ep});
+  ASSERT_EQ(rep.exit_code, 0) << rep.err;
+  EXPECT_NE(rep.out.find("<script>"), std::string::npos) << rep.out;
+}
+
+TEST_F(ExecE2E, AnUnpolledOnePageRingReportsEveryLoss) {
+  std::string ep = tmp_ / "ep";
+  const int n = 150;
+  RunResult r = run_ktel({"record", "-q", "-o", ep, "--sources", "exec", "--exec-ring-size", "4",
+                          "--exec-poll-period", "600s", "--", "/bin/sh", "-c",
+                          "i=0; while [ $i -lt " + std::to_string(n) +
+                              " ]; do /bin/true; i=$((i+1)); done"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto meta = read_json(ep + "/meta.json");
+  const auto& src = meta["sources"]["exec"];
+  const auto& lost = src["details"]["lost"];
+  EXPECT_GT(lost["exec"].get<int64_t>(), 0) << src.dump();
+  EXPECT_EQ(sql_int(db(ep), "SELECT COUNT(*) FROM exec_events") + lost["exec"].get<int64_t>(), n + 1);
+  EXPECT_EQ(sql_int(db(ep), "SELECT COUNT(*) FROM forks") + lost["fork"].get<int64_t>(), n);
+  EXPECT_EQ(src["details"]["exits"].get<int64_t>() + lost["exit"].get<int64_t>(), n + 1);
+  EXPECT_EQ(src["lost"], lost["exec"].get<int64_t>() + lost["fork"].get<int64_t>() +
+                             lost["exit"].get<int64_t>());
+  EXPECT_EQ(sql_int(db(ep), "SELECT SUM(json_extract(fields, '$.count')) FROM events "
+                            "WHERE kind='exec_lost'"),
+            src["lost"].get<int64_t>());
+}
+
+TEST_F(ExecE2E, AnAttachedPidsExistingChildrenAreTraced) {
+  std::string ep = tmp_ / "ep";
+  pid_t target = start_background(
+      {"/bin/sh", "-c", "/bin/sleep 1.5 & wait; /bin/true after-the-sleep"}, tmp_.path());
+  // Attach while the sleep (forked before ktel started) still runs.
+  ASSERT_TRUE(eventually([&] {
+    return std::filesystem::exists("/proc/" + std::to_string(target) + "/task");
+  }, 5));
+  usleep(200'000);
+  RunResult r = run_ktel({"record", "-q", "-o", ep, "--sources", "exec", "--pid",
+                          std::to_string(target)}, 30);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(wait_child(target, 10), 0);
+  auto meta = read_json(ep + "/meta.json");
+  EXPECT_EQ(meta["sources"]["exec"]["status"], "ok") << meta["sources"]["exec"].dump();
+  auto sleep_row = sql(db(ep), "SELECT ppid, exit_code, start_ns FROM processes WHERE comm='sleep'");
+  ASSERT_EQ(sleep_row.size(), 1u) << sql(db(ep), "SELECT * FROM processes").dump();
+  EXPECT_EQ(sleep_row[0]["ppid"], target);
+  EXPECT_EQ(sleep_row[0]["exit_code"], 0);
+  EXPECT_LT(sleep_row[0]["start_ns"].get<int64_t>(), 0);  // started before the episode
+  EXPECT_EQ(sql_int(db(ep), "SELECT COUNT(*) FROM exec_events WHERE argv='[\"/bin/true\",\"after-the-sleep\"]'"), 1);
+  EXPECT_EQ(sql_int(db(ep), "SELECT exit_code FROM processes WHERE pid=" + std::to_string(target)), 0);
+}
+
+}  // namespace
+}  // namespace ktel::e2e
