@@ -32,6 +32,9 @@ struct RecordOptions {
   std::vector<std::string> exec_exclude;    // --exec-exclude: comms whose exec rows are hidden
   uint64_t exec_ring_kb = 0;                // --exec-ring-size KB; 0 = exec default
   int64_t exec_poll_period_ns = 0;          // hidden --exec-poll-period, for loss tests
+  std::string exec_backend = "auto";         // --exec-backend: auto | bpf | ftrace
+  uint32_t exec_argv_bytes = 4096;          // --exec-argv-max: argv bytes kept per exec
+  uint32_t exec_argv_args = 64;             // ... and arguments kept per exec
   bool as_root = false;                     // --as-root: do not drop to SUDO_UID
   std::map<std::string, std::string> labels;  // --label k=v
   int64_t stop_grace_ns = 3'000'000'000;    // SIGTERM → SIGKILL grace for the workload

@@ -38,10 +38,28 @@ struct RecordFlags {
   std::vector<std::string> exec_exclude;
   std::string exec_ring_size;
   std::string exec_poll_period;
+  std::string exec_backend = "auto";
+  std::string exec_argv_max;
   bool threads = false;
   bool as_root = false;
   bool quiet = false;
 };
+
+// --exec-argv-max BYTES[,ARGS]: what the tracer copies of each argv.
+Status parse_argv_max(std::string_view text, RecordOptions& o) {
+  size_t comma = text.find(',');
+  std::optional<uint64_t> bytes = parse_uint64(text.substr(0, comma));
+  std::optional<uint64_t> args =
+      comma == std::string_view::npos ? std::optional<uint64_t>(o.exec_argv_args)
+                                      : parse_uint64(text.substr(comma + 1));
+  if (!bytes || *bytes < 1 || *bytes > 16383 || !args || *args < 1 || *args > 4096) {
+    return invalid_argument(fmt::format(
+        "--exec-argv-max '{}' is not BYTES[,ARGS] with 1-16383 bytes and 1-4096 arguments", text));
+  }
+  o.exec_argv_bytes = static_cast<uint32_t>(*bytes);
+  o.exec_argv_args = static_cast<uint32_t>(*args);
+  return Status::ok();
+}
 
 Status exec_options(const RecordFlags& f, RecordOptions& o) {
   if (f.exec_scope != "tree" && f.exec_scope != "cgroup" && f.exec_scope != "all") {
@@ -65,6 +83,12 @@ Status exec_options(const RecordFlags& f, RecordOptions& o) {
     }
     o.exec_ring_kb = *kb;
   }
+  if (f.exec_backend != "auto" && f.exec_backend != "bpf" && f.exec_backend != "ftrace") {
+    return invalid_argument(
+        fmt::format("--exec-backend '{}' is not auto, bpf or ftrace", f.exec_backend));
+  }
+  o.exec_backend = f.exec_backend;
+  if (!f.exec_argv_max.empty()) KTEL_TRY(parse_argv_max(f.exec_argv_max, o));
   if (!f.exec_poll_period.empty()) {
     KTEL_ASSIGN_OR_RETURN(o.exec_poll_period_ns, parse_duration_ns(f.exec_poll_period));
     if (o.exec_poll_period_ns <= 0) return invalid_argument("--exec-poll-period must be positive");
@@ -192,6 +216,12 @@ void add_record_command(CLI::App& app, CliState& state) {
   cmd->add_option("--exec-ring-size", flags->exec_ring_size,
                   "exec: BPF ring buffer in KB, rounded up to a power of two (default 4096: ~20,000 "
                   "new processes/s polled every 25 ms, with room for 8 polls)");
+  cmd->add_option("--exec-argv-max", flags->exec_argv_max,
+                  "exec: BYTES[,ARGS] of each command line kept (default 4096,64); the full "
+                  "length and argument count are always recorded, and cut ones flagged");
+  cmd->add_option("--exec-backend", flags->exec_backend,
+                  "exec: auto (eBPF, else ftrace + /proc, saying so), bpf (fail without eBPF) "
+                  "or ftrace (force the fallback)");
   // Hidden: slows the exec ring's reader so tests can provoke and check losses.
   cmd->add_option("--exec-poll-period", flags->exec_poll_period, "")->group("");
   cmd->add_flag("--as-root", flags->as_root, "Under sudo, run the command as root instead of the invoking user");

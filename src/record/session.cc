@@ -111,7 +111,9 @@ Status RecordSession::prepare() {
                    {"sched_scope", options_.sched_scope},
                    {"exec_scope", options_.exec_scope},
                    {"exec_exclude", options_.exec_exclude},
-                   {"exec_ring_kb", options_.exec_ring_kb}};
+                   {"exec_ring_kb", options_.exec_ring_kb},
+                   {"exec_backend", options_.exec_backend},
+                   {"exec_argv_max", {options_.exec_argv_bytes, options_.exec_argv_args}}};
   for (const auto& info : registry_.all()) {
     meta_.sources[info.name] = {"not_requested", 0, 0, "not in --sources", {}};
   }
@@ -158,6 +160,9 @@ Status RecordSession::start_sources() {
   ctx_.options.exec_exclude = options_.exec_exclude;
   ctx_.options.exec_ring_kb = options_.exec_ring_kb;
   ctx_.options.exec_poll_period_ns = options_.exec_poll_period_ns;
+  ctx_.options.exec_backend = options_.exec_backend;
+  ctx_.options.exec_argv_bytes = options_.exec_argv_bytes;
+  ctx_.options.exec_argv_args = options_.exec_argv_args;
   ctx_.episode_dir = dir_;
   for (const std::string& name : source_names_) {
     const SourceInfo* info = registry_.find(name);

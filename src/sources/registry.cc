@@ -3,9 +3,7 @@
 #include "sources/perf/perf_source.h"
 #include "sources/proc/proc_source.h"
 #include "sources/sched/sched_source.h"
-#ifdef KTEL_HAVE_BPF
 #include "sources/exec/exec_source.h"
-#endif
 
 namespace ktel {
 
@@ -33,12 +31,11 @@ void register_builtin_sources(SourceRegistry& registry) {
                 "every scheduler event (switch, wakeup, migrate, fork/exec/exit) from a private "
                 "ftrace instance, lossless or every loss counted",
                 true, [] { return std::make_unique<sched::SchedSource>(); }});
-#ifdef KTEL_HAVE_BPF
   registry.add({"exec",
-                "every exec, fork and exit of the target's processes (eBPF): argv, exit code, "
+                "every exec, fork and exit of the target's processes (eBPF; else ftrace + /proc, "
+                "saying so): argv, exit code, "
                 "exact CPU time and peak memory per process, every loss counted",
                 true, [] { return std::make_unique<exec::ExecSource>(); }});
-#endif
 }
 
 }  // namespace ktel

@@ -36,6 +36,9 @@ struct SourceOptions {
   std::vector<std::string> exec_exclude{};  // --exec-exclude: comms whose exec rows are hidden
   uint64_t exec_ring_kb = 0;          // --exec-ring-size: BPF ring buffer, 0 = derived default
   int64_t exec_poll_period_ns = 0;    // hidden --exec-poll-period (tests); 0 = default
+  std::string exec_backend = "auto";  // --exec-backend: auto | bpf | ftrace
+  uint32_t exec_argv_bytes = 4096;    // --exec-argv-max BYTES[,ARGS]
+  uint32_t exec_argv_args = 64;
 };
 
 struct SourceContext {

@@ -104,7 +104,9 @@ Status TracefsInstance::remove() {
 
 pid_t instance_owner_pid(std::string_view name) {
   if (name.substr(0, kKtelInstancePrefix.size()) != kKtelInstancePrefix) return -1;
-  std::optional<int64_t> pid = parse_int64(name.substr(kKtelInstancePrefix.size()));
+  // "ktel-<pid>" or "ktel-<pid>-<purpose>" (the exec source's "ktel-<pid>-exec").
+  std::string_view rest = name.substr(kKtelInstancePrefix.size());
+  std::optional<int64_t> pid = parse_int64(rest.substr(0, rest.find('-')));
   if (!pid || *pid <= 0 || *pid > (1 << 22)) return -1;
   return static_cast<pid_t>(*pid);
 }

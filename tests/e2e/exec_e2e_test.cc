@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "e2e_util.h"
@@ -110,6 +112,84 @@ TEST_F(ExecE2E, AnAttachedPidsExistingChildrenAreTraced) {
   EXPECT_LT(sleep_row[0]["start_ns"].get<int64_t>(), 0);  // started before the episode
   EXPECT_EQ(sql_int(db(ep), "SELECT COUNT(*) FROM exec_events WHERE argv='[\"/bin/true\",\"after-the-sleep\"]'"), 1);
   EXPECT_EQ(sql_int(db(ep), "SELECT exit_code FROM processes WHERE pid=" + std::to_string(target)), 0);
+}
+
+// Names a workload can give itself (the comm is the basename of what it
+// execs) must come back byte-exact from every way out of an episode.
+TEST_F(ExecE2E, HostileNamesComeBackByteExactThroughQueryCsvAndJson) {
+  const std::vector<std::string> names = {"<script>", "'; DROP TABLE", "a,b\"c"};
+  std::filesystem::create_directories(tmp_ / "hostile");
+  std::vector<std::string> paths;
+  for (const auto& n : names) {
+    paths.push_back(std::string(tmp_ / "hostile") + "/" + n);
+    std::filesystem::create_symlink("/bin/true", paths.back());
+  }
+  std::string ep = tmp_ / "ep";
+  RunResult r = run_ktel({"record", "-q", "-o", ep, "--sources", "exec", "--require", "exec", "--",
+                          "/bin/sh", "-c", "\"$1\" x; \"$2\" y; \"$3\" z", "sh", paths[0],
+                          paths[1], paths[2]});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string q =
+      "SELECT comm, filename FROM processes WHERE filename LIKE '%/hostile/%' ORDER BY start_ns";
+  RunResult json = run_ktel({"query", ep, q, "--format", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto rows = nlohmann::json::parse(json.out);
+  ASSERT_EQ(rows.size(), 3u) << json.out;
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(rows[i]["comm"], names[i]);
+    EXPECT_EQ(rows[i]["filename"], paths[i]);
+  }
+  RunResult csv = run_ktel({"query", ep, "SELECT comm FROM processes WHERE filename LIKE "
+                                         "'%/hostile/%' ORDER BY start_ns",
+                            "--format", "csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(csv.out, "comm\r\n<script>\r\n'; DROP TABLE\r\n\"a,b\"\"c\"\r\n") << csv.out;
+  std::string out = tmp_ / "out";
+  RunResult exported = run_ktel({"export", ep, "--format", "jsonl", "-o", out});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  std::vector<std::string> seen;
+  std::ifstream lines(out + "/processes.jsonl");
+  for (std::string line; std::getline(lines, line);) {
+    auto row = nlohmann::json::parse(line);
+    if (row["filename"].is_string() &&
+        row["filename"].get<std::string>().find("/hostile/") != std::string::npos) {
+      seen.push_back(row["comm"]);
+    }
+  }
+  std::vector<std::string> sorted_names = names;
+  std::sort(sorted_names.begin(), sorted_names.end());
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, sorted_names);
+}
+
+// Forced off eBPF, the recording still has the tree, and says loudly that it
+// fell back and what it lacks: an event, meta.json and the terminal summary.
+TEST_F(ExecE2E, TheFtraceFallbackRecordsAndSaysSo) {
+  std::string ep = tmp_ / "ep";
+  RunResult r = run_ktel({"record", "-o", ep, "--sources", "exec", "--require", "exec",
+                          "--exec-backend", "ftrace", "--", "/bin/sh", "-c",
+                          "/bin/sleep 0.2; /bin/sh -c 'exit 4'; exit 2"});
+  ASSERT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("exec_unavailable"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("fallback"), std::string::npos) << r.err;
+  auto meta = read_json(ep + "/meta.json");
+  const auto& src = meta["sources"]["exec"];
+  EXPECT_EQ(src["status"], "ok") << src.dump();
+  EXPECT_EQ(src["details"]["backend"], "ftrace");
+  EXPECT_FALSE(src["details"]["missing"].empty());
+  EXPECT_EQ(sql_int(db(ep), "SELECT COUNT(*) FROM events WHERE kind='exec_unavailable' AND "
+                            "json_extract(fields, '$.fallback')='ftrace'"),
+            1);
+  EXPECT_EQ(sql_int(db(ep), "SELECT COUNT(*) FROM exec_events WHERE filename='/bin/sleep' AND "
+                            "argv='[\"/bin/sleep\",\"0.2\"]'"),
+            1);
+  EXPECT_EQ(sql_int(db(ep), "SELECT COUNT(*) FROM exec_events WHERE filename='/bin/sh'"), 2);
+  EXPECT_EQ(sql_int(db(ep), "SELECT COUNT(*) FROM processes WHERE exit_ns IS NOT NULL"), 3);
+  EXPECT_TRUE(std::filesystem::exists(ep + "/raw/exec/proc_argv.jsonl"));
+  EXPECT_FALSE(std::filesystem::exists(ep + "/raw/exec/records.bin"));
+  RunResult rep = run_ktel({"report", ep});
+  ASSERT_EQ(rep.exit_code, 0) << rep.err;
+  EXPECT_NE(rep.out.find("/bin/sleep 0.2"), std::string::npos) << rep.out;
 }
 
 }  // namespace

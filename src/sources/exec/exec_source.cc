@@ -1,14 +1,19 @@
 // The exec source's policy: scope from the target, raw capture on a poll
-// thread, tables and loss accounting after the run.
+// thread (eBPF) or the ftrace + /proc fallback, tables and loss accounting
+// after the run.
 #include "sources/exec/exec_source.h"
+
+#include <unistd.h>
 
 #include <chrono>
 
 #include <fmt/format.h>
 
 #include "base/file_util.h"
+#include "ktel/build_info.h"
 #include "sources/exec/exec_tables.h"
 #include "sys/cgroup.h"
+#include "sys/tracefs.h"
 
 namespace ktel::exec {
 
@@ -17,6 +22,19 @@ namespace {
 constexpr std::string_view kEventSource = "exec";
 constexpr double kDefaultProcessesPerSecond = 20'000;
 constexpr double kBytesPerProcess = 700;  // exec (~330 + argv) + fork (72) + exit (80) + headers
+
+// What the ftrace fallback cannot tell, for exec_unavailable and meta.json.
+nlohmann::json fallback_missing(std::string_view scope) {
+  nlohmann::json m = {
+      "exit_code and signal (ftrace's sched_process_exit has neither): NULL",
+      "cpu_ns and maxrss_bytes: NULL",
+      "argv of a process that exec'd and ended between two /proc scans: NULL",
+      "argv as /proc showed it after the exec (a process may rewrite it), not as passed",
+      "uid only from /proc, cgroup_id: NULL",
+      "start_ns and duration_ns of a process forked before the recording: NULL"};
+  if (scope == "cgroup") m.push_back("cgroup scope: the target's process tree is traced instead");
+  return m;
+}
 
 }  // namespace
 
@@ -28,6 +46,7 @@ size_t default_ring_bytes(double processes_per_second, int64_t poll_period_ns) {
 }
 
 ExecSource::~ExecSource() {
+#ifdef KTEL_HAVE_BPF
   if (thread_.joinable()) {
     {
       std::lock_guard lock(mu_);
@@ -36,23 +55,172 @@ ExecSource::~ExecSource() {
     cv_.notify_all();
     thread_.join();
   }
+#endif
 }
+
+Status ExecSource::check_scope() const {
+  const std::string& scope = ctx_.options.exec_scope;
+  if (scope != "tree" && scope != "cgroup" && scope != "all") {
+    return invalid_argument(fmt::format("--exec-scope '{}' is not tree, cgroup or all", scope));
+  }
+  if (scope != "all" && ctx_.target_pid <= 0) {
+    return invalid_argument(fmt::format("--exec-scope {} needs a target process", scope));
+  }
+  const std::string& backend = ctx_.options.exec_backend;
+  if (backend != "auto" && backend != "bpf" && backend != "ftrace") {
+    return invalid_argument(
+        fmt::format("--exec-backend '{}' is not auto, bpf or ftrace", backend));
+  }
+  return Status::ok();
+}
+
+Status ExecSource::start(const SourceContext& ctx) {
+  if (ctx.clock == nullptr || ctx.events == nullptr || ctx.sink == nullptr ||
+      ctx.episode_dir.empty()) {
+    return invalid_argument("exec source: context needs a clock, an event log, a sink and an "
+                            "episode directory");
+  }
+  ctx_ = ctx;
+  KTEL_TRY(check_scope());
+  const std::string& backend = ctx_.options.exec_backend;
+  if (backend == "ftrace") return start_fallback("--exec-backend ftrace asked for the fallback");
+#ifdef KTEL_HAVE_BPF
+  Status bpf = start_bpf();
+  if (bpf.is_ok() || backend == "bpf" || bpf.code() == Code::kInvalidArgument) return bpf;
+  tracer_.reset();  // detaches whatever did attach
+  if (writer_) {
+    (void)writer_->finish();
+    writer_.reset();
+    ::unlink(raw_path_.c_str());
+  }
+  return start_fallback("the eBPF exec tracer did not start: " + bpf.to_string());
+#else
+  const std::string why = std::string("ktel was built without the eBPF backend: ") +
+                          KTEL_BPF_OFF_REASON_TEXT;
+  if (backend == "bpf") return Status(Code::kUnavailable, "--exec-backend bpf: " + why);
+  return start_fallback(why);
+#endif
+}
+
+Status ExecSource::stop() {
+  if (fallback_) return stop_fallback();
+#ifdef KTEL_HAVE_BPF
+  if (tracer_) return stop_bpf();
+#endif
+  return Status::ok();
+}
+
+// ---- the ftrace + /proc fallback ----
+
+Status ExecSource::start_fallback(const std::string& reason) {
+  fallback_reason_ = reason;
+  nlohmann::json missing = fallback_missing(ctx_.options.exec_scope);
+  ctx_.events->emit(kEventSource, "exec_unavailable",
+                    {{"reason", reason}, {"fallback", "ftrace"}, {"missing", missing}});
+  KTEL_ASSIGN_OR_RETURN(TracefsLocation where, find_or_mount_tracefs());
+  if (where.mounted_now) ctx_.events->emit(kEventSource, "exec_tracefs_mounted", {{"path", where.path}});
+  if (::geteuid() != 0) {
+    return Status(Code::kPermissionDenied,
+                  "the exec source's ftrace fallback needs root: run `sudo ktel record ...` (the "
+                  "command still runs as you)");
+  }
+  ExecFtraceConfig c;
+  c.tracefs_root = where.path;
+  c.instance_name = fmt::format("{}{}-exec", kKtelInstancePrefix, ::getpid());
+  c.raw_dir = ctx_.episode_dir + "/raw/exec";
+  c.scope = {.all = ctx_.options.exec_scope == "all", .root = ctx_.target_pid};
+  c.limits = {.max_bytes = ctx_.options.exec_argv_bytes, .max_args = ctx_.options.exec_argv_args};
+  KTEL_TRY(make_dirs(c.raw_dir));
+  KTEL_ASSIGN_OR_RETURN(fallback_, ExecFtraceCapture::start(c));
+  nlohmann::json fields = fallback_->describe();
+  fields["backend"] = "ftrace";
+  fields["pid"] = ctx_.target_pid;
+  fields["scope"] = c.scope.all ? "all" : "tree";
+  fields["argv_max_bytes"] = c.limits.max_bytes;
+  fields["argv_max_args"] = c.limits.max_args;
+  ctx_.events->emit(kEventSource, "exec_started", std::move(fields));
+  return Status::ok();
+}
+
+Status ExecSource::stop_fallback() {
+  Status captured = fallback_->stop();
+  nlohmann::json details = fallback_->details();
+  details["backend"] = "ftrace";
+  details["backend_fallback_reason"] = fallback_reason_;
+  details["missing"] = fallback_missing(ctx_.options.exec_scope);
+  details["scope"] = ctx_.options.exec_scope == "all" ? "all" : "tree";
+  details["raw_files"] = {"raw/exec/ftrace/", "raw/exec/proc_argv.jsonl"};
+  const uint64_t lost = fallback_->lost();
+  if (lost > 0) {
+    ctx_.events->emit(kEventSource, "exec_lost", {{"type", "ftrace"}, {"count", lost}});
+  }
+  Result<ExecFtraceBuildResult> built =
+      build_exec_tables_from_ftrace(ctx_.episode_dir + "/raw/exec", *ctx_.sink, *ctx_.clock);
+  Status parsed = built.status();
+  if (built.is_ok()) {
+    const FtraceLifecycleCounts& l = built->lifecycle;
+    details["trace_events"] = built->events;
+    details["missed_events_in_pages"] = built->missed_events;
+    details["notes_cut_tail_bytes"] = built->notes_cut_tail;
+    details["argv_from_proc"] = l.argv_from_proc;
+    details["argv_missing"] = l.argv_missing;
+    details["fork_kind_unknown"] = l.fork_kind_unknown;
+    details["group_dead_guessed"] = l.group_dead_guessed;
+    report_tables(built->counts, built->first_row_ts_ns, lost, built->malformed, details);
+  }
+  report_.lost = lost;
+  report_.details = std::move(details);
+  Status first = !captured.is_ok() ? captured.with_context("capturing with ftrace") : parsed;
+  if (!first.is_ok()) {
+    report_.status = "failed";
+    report_.reason = first.to_string();
+  }
+  fallback_.reset();
+  return first;
+}
+
+// Rows, exec_first_row, exec_finished and exec_no_data: the same for both backends.
+void ExecSource::report_tables(const ExecTableCounts& c, std::optional<int64_t> first_row_ts_ns,
+                               uint64_t lost, uint64_t malformed, nlohmann::json& details) {
+  if (first_row_ts_ns) {
+    ctx_.events->emit_at(ctx_.clock->from_mono_abs(*first_row_ts_ns), kEventSource,
+                         "exec_first_row", {{"rows", c.rows()}});
+  }
+  report_.rows = c.rows();
+  details["malformed"] = malformed;
+  details["tables"] = {{"exec_events", c.execs}, {"forks", c.forks}, {"processes", c.processes}};
+  details["thread_forks"] = c.thread_forks;
+  details["exits"] = c.exits;
+  details["process_exits"] = c.process_exits;
+  details["process_exits_cpu_at_exit"] = c.process_exits_cpu_at_exit;
+  ctx_.events->emit(kEventSource, "exec_finished",
+                    {{"rows", c.rows()}, {"execs", c.execs}, {"forks", c.forks},
+                     {"exits", c.exits}, {"processes", c.processes}, {"lost", lost},
+                     {"malformed", malformed}});
+  if (c.rows() == 0) {
+    report_.status = "no_data";
+    report_.reason = "the tracer saw no exec, fork or exit in scope";
+    ctx_.events->emit(kEventSource, "exec_no_data",
+                      {{"likely_cause", ctx_.options.exec_scope == "all"
+                                            ? "nothing started or ended while recording"
+                                            : "the target started no process and did not exit "
+                                              "while recording"}});
+  }
+}
+
+#ifdef KTEL_HAVE_BPF
+// ---- the eBPF tracer ----
 
 Result<ExecTracerOptions> ExecSource::tracer_options() {
   const SourceOptions& so = ctx_.options;
   ExecTracerOptions o;
   o.exclude_comms = so.exec_exclude;
   o.ring_bytes = ring_bytes_;
+  o.argv_max_bytes = so.exec_argv_bytes;
+  o.argv_max_args = so.exec_argv_args;
   if (so.exec_scope == "all") {
     o.scope = ExecScope::kAll;
     return o;
-  }
-  if (so.exec_scope != "tree" && so.exec_scope != "cgroup") {
-    return invalid_argument(
-        fmt::format("--exec-scope '{}' is not tree, cgroup or all", so.exec_scope));
-  }
-  if (ctx_.target_pid <= 0) {
-    return invalid_argument(fmt::format("--exec-scope {} needs a target process", so.exec_scope));
   }
   if (so.exec_scope == "tree") {
     o.scope = ExecScope::kTree;
@@ -65,13 +233,7 @@ Result<ExecTracerOptions> ExecSource::tracer_options() {
   return o;
 }
 
-Status ExecSource::start(const SourceContext& ctx) {
-  if (ctx.clock == nullptr || ctx.events == nullptr || ctx.sink == nullptr ||
-      ctx.episode_dir.empty()) {
-    return invalid_argument("exec source: context needs a clock, an event log, a sink and an "
-                            "episode directory");
-  }
-  ctx_ = ctx;
+Status ExecSource::start_bpf() {
   if (ctx_.options.exec_poll_period_ns > 0) poll_period_ns_ = ctx_.options.exec_poll_period_ns;
   ring_bytes_ = ctx_.options.exec_ring_kb > 0
                     ? static_cast<size_t>(ctx_.options.exec_ring_kb) << 10
@@ -79,7 +241,8 @@ Status ExecSource::start(const SourceContext& ctx) {
   KTEL_ASSIGN_OR_RETURN(ExecTracerOptions options, tracer_options());
   KTEL_ASSIGN_OR_RETURN(tracer_, ExecTracer::open(options));
   ring_bytes_ = tracer_->ring_bytes();
-  nlohmann::json fields = {{"pid", ctx_.target_pid},
+  nlohmann::json fields = {{"backend", "bpf"},
+                           {"pid", ctx_.target_pid},
                            {"scope", ctx_.options.exec_scope},
                            {"exclude", options.exclude_comms},
                            {"ring_bytes", ring_bytes_},
@@ -130,8 +293,7 @@ void ExecSource::run() {
   }
 }
 
-Status ExecSource::stop() {
-  if (!tracer_) return Status::ok();
+Status ExecSource::stop_bpf() {
   {
     std::lock_guard lock(mu_);
     stop_requested_ = true;
@@ -144,7 +306,8 @@ Status ExecSource::stop() {
   Result<size_t> pending = tracer_->flush_pending_exits(
       [this](std::span<const std::byte> record) { write_record(record); });
   if (!pending.is_ok() && write_error_.is_ok()) write_error_ = pending.status();
-  nlohmann::json details = {{"scope", ctx_.options.exec_scope},
+  nlohmann::json details = {{"backend", "bpf"},
+                            {"scope", ctx_.options.exec_scope},
                             {"ring_bytes", ring_bytes_},
                             {"raw_file", "raw/exec/records.bin"}};
   uint64_t lost = account_losses(details);
@@ -153,7 +316,7 @@ Status ExecSource::stop() {
   Status captured = !write_error_.is_ok() ? write_error_ : finished;
   // After a write error the file holds what got there (maybe a cut last
   // frame, which the parser counts); the tables are still built from it.
-  Status parsed = parse_into_tables(details);
+  Status parsed = parse_into_tables(details, lost);
   report_.lost = lost + unwritten_;
   report_.details = std::move(details);
   Status first = !captured.is_ok() ? captured.with_context("capturing into " + raw_path_) : parsed;
@@ -165,37 +328,13 @@ Status ExecSource::stop() {
 }
 
 // Raw records -> tables. A record that does not decode is counted, not fatal.
-Status ExecSource::parse_into_tables(nlohmann::json& details) {
+Status ExecSource::parse_into_tables(nlohmann::json& details, uint64_t lost) {
   KTEL_ASSIGN_OR_RETURN(ExecBuildResult built, build_exec_tables(raw_path_, *ctx_.sink, *ctx_.clock));
-  const ExecTableCounts& c = built.counts;
-  if (built.first_row_ts_ns) {
-    ctx_.events->emit_at(ctx_.clock->from_mono_abs(*built.first_row_ts_ns), kEventSource,
-                         "exec_first_row", {{"rows", c.rows()}});
-  }
-  report_.rows = c.rows();
   details["records"] = built.raw.frames;
   details["raw_bytes"] = built.raw.bytes;
   details["truncated_tail_bytes"] = built.raw.truncated_tail_bytes;
-  details["malformed"] = built.malformed;
   if (built.malformed > 0) details["first_malformed"] = built.first_malformed;
-  details["tables"] = {{"exec_events", c.execs}, {"forks", c.forks}, {"processes", c.processes}};
-  details["thread_forks"] = c.thread_forks;
-  details["exits"] = c.exits;
-  details["process_exits"] = c.process_exits;
-  details["process_exits_cpu_at_exit"] = c.process_exits_cpu_at_exit;
-  ctx_.events->emit(kEventSource, "exec_finished",
-                    {{"rows", c.rows()}, {"execs", c.execs}, {"forks", c.forks},
-                     {"exits", c.exits}, {"processes", c.processes}, {"lost", details["lost"]},
-                     {"malformed", built.malformed}});
-  if (c.rows() == 0) {
-    report_.status = "no_data";
-    report_.reason = "the tracer saw no exec, fork or exit in scope";
-    ctx_.events->emit(kEventSource, "exec_no_data",
-                      {{"likely_cause", ctx_.options.exec_scope == "all"
-                                            ? "nothing started or ended while recording"
-                                            : "the target started no process and did not exit "
-                                              "while recording"}});
-  }
+  report_tables(built.counts, built.first_row_ts_ns, lost, built.malformed, details);
   return Status::ok();
 }
 
@@ -216,5 +355,6 @@ uint64_t ExecSource::account_losses(nlohmann::json& details) {
   }
   return l.total();
 }
+#endif  // KTEL_HAVE_BPF
 
 }  // namespace ktel::exec

@@ -3,6 +3,9 @@
 // thread polls the ring buffer and appends its records unparsed to
 // raw/exec/records.bin; after the run they are decoded into exec_events,
 // forks and processes. Every failed ring-buffer reservation is counted.
+// Where eBPF cannot run (not built, refused by the kernel, or
+// --exec-backend ftrace) it falls back to ftrace plus /proc
+// (exec_ftrace_capture.h) and says so in exec_unavailable{reason, fallback}.
 #pragma once
 
 #include <condition_variable>
@@ -12,9 +15,12 @@
 #include <string>
 #include <thread>
 
+#include "sources/exec/exec_ftrace_capture.h"
 #include "sources/exec/exec_raw_file.h"
 #include "sources/source.h"
+#ifdef KTEL_HAVE_BPF
 #include "sys/bpf/exec_tracer.h"
+#endif
 
 namespace ktel::exec {
 
@@ -33,8 +39,9 @@ class ExecSource : public Source {
   ~ExecSource() override;
   std::string_view name() const override { return "exec"; }
   std::string_view row_source() const override { return "host_exec"; }
-  // kInvalidArgument for a bad scope or target, kUnavailable / kPermissionDenied
-  // when the BPF programs cannot load (the reason names what failed).
+  // kInvalidArgument for a bad scope, backend or target. With --exec-backend
+  // auto, BPF programs that cannot load start the ftrace fallback instead;
+  // with bpf, that is kUnavailable / kPermissionDenied naming what failed.
   Status start(const SourceContext& ctx) override;
   // Detaches, drains the ring, then builds the tables from the raw file and
   // emits exec_lost{type, count} per type with losses, exec_first_row,
@@ -43,14 +50,26 @@ class ExecSource : public Source {
   SourceReport report() const override { return report_; }
 
  private:
+  Status check_scope() const;
+  Status start_fallback(const std::string& reason);
+  Status stop_fallback();
+  void report_tables(const ExecTableCounts& c, std::optional<int64_t> first_row_ts_ns,
+                     uint64_t lost, uint64_t malformed, nlohmann::json& details);
+
+  SourceContext ctx_;
+  std::unique_ptr<ExecFtraceCapture> fallback_;
+  std::string fallback_reason_;
+
+#ifdef KTEL_HAVE_BPF
+  Status start_bpf();
+  Status stop_bpf();
   Result<ExecTracerOptions> tracer_options();
   void run();
   void write_record(std::span<const std::byte> record);
   void drain();
-  Status parse_into_tables(nlohmann::json& details);
+  Status parse_into_tables(nlohmann::json& details, uint64_t lost);
   uint64_t account_losses(nlohmann::json& details);
 
-  SourceContext ctx_;
   std::string raw_path_;
   std::unique_ptr<ExecTracer> tracer_;
   std::optional<ExecRawWriter> writer_;
@@ -65,6 +84,7 @@ class ExecSource : public Source {
   // Written by the poll thread until it is joined.
   Status write_error_;
   uint64_t unwritten_ = 0;  // records drained after a write error
+#endif
 
   SourceReport report_;
 };

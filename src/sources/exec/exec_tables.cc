@@ -71,10 +71,17 @@ Status ExecTableWriter::add(const ExecLifecycleEvent& event) {
 Status ExecTableWriter::add_exec(const ExecLifecycleExec& e) {
   Stamp t = clock_.from_mono_abs(e.ts_ns);
   execs_.add_common(t.mono_ns, t.wall_ns, kRowSource, true);
-  execs_.add_int(e.ts_ns).add_int(e.pid).add_int(e.tid).add_int(e.ppid).add_int(e.uid);
-  execs_.add_int(static_cast<int64_t>(e.cgroup_id)).add_text(e.comm).add_text(e.filename);
-  execs_.add_text(argv_json(e.argv)).add_int(e.argv_bytes).add_int(e.argc);
-  execs_.add_int(e.argv_truncated ? 1 : 0);
+  execs_.add_int(e.ts_ns).add_int(e.pid).add_int(e.tid);
+  e.ppid > 0 ? (void)execs_.add_int(e.ppid) : (void)execs_.add_null();
+  add_opt(execs_, e.uid);
+  add_opt(execs_, e.cgroup_id);
+  execs_.add_text(e.comm).add_text(e.filename);
+  if (e.argv_known) {
+    execs_.add_text(argv_json(e.argv)).add_int(e.argv_bytes).add_int(e.argc);
+  } else {
+    execs_.add_null().add_null().add_null();
+  }
+  execs_.add_int(e.argv_known && e.argv_truncated ? 1 : 0);
   ++counts_.execs;
   return flush_if_full(exec_table_, execs_);
 }

@@ -47,20 +47,24 @@ void ProcessBuilder::add_fork(const ExecLifecycleFork& f) {
 
 void ProcessBuilder::add_exec(const ExecLifecycleExec& e) {
   ProcessRow& p = live(e.pid, e.ts_ns);
-  if (!p.ppid) p.ppid = e.ppid;
+  if (!p.ppid && e.ppid > 0) p.ppid = e.ppid;
   p.exec_ns = e.ts_ns;
   p.comm = e.comm;
   p.filename = e.filename;
-  p.argv = e.argv;
-  p.argv_truncated = e.argv_truncated;
-  p.uid = e.uid;
-  p.cgroup_id = e.cgroup_id;
+  if (e.argv_known) {
+    p.argv = e.argv;
+  } else {
+    p.argv.reset();
+  }
+  p.argv_truncated = e.argv_known && e.argv_truncated;
+  if (e.uid) p.uid = e.uid;
+  if (e.cgroup_id) p.cgroup_id = e.cgroup_id;
   ++p.exec_count;
 }
 
 void ProcessBuilder::add_exit(const ExecLifecycleExit& e) {
   ProcessRow& p = live(e.pid, e.ts_ns);
-  if (!p.ppid) p.ppid = e.ppid;
+  if (!p.ppid && e.ppid > 0) p.ppid = e.ppid;
   if (!e.group_dead) return;
   p.exit_ns = e.ts_ns;
   p.exit_code = e.exit_code;

@@ -20,10 +20,13 @@ struct ExecLifecycleExec {
   int32_t pid = 0;
   int32_t tid = 0;
   int32_t ppid = 0;
-  uint32_t uid = 0;
-  uint64_t cgroup_id = 0;
+  std::optional<uint32_t> uid;        // unknown only on the ftrace fallback
+  std::optional<uint64_t> cgroup_id;  // unknown only on the ftrace fallback
   std::string comm;
   std::string filename;
+  // false when nothing read the arguments (the ftrace fallback missed the
+  // process in /proc): argv, argv_bytes and argc are then meaningless.
+  bool argv_known = true;
   std::vector<std::string> argv;
   uint32_t argv_bytes = 0;  // the whole argument block, even when cut
   uint32_t argc = 0;        // all arguments, even when cut
@@ -37,8 +40,8 @@ struct ExecLifecycleFork {
   int32_t child_pid = 0;
   int32_t child_tid = 0;
   bool is_thread = false;
-  uint32_t uid = 0;
-  uint64_t cgroup_id = 0;
+  std::optional<uint32_t> uid;        // unknown only on the ftrace fallback
+  std::optional<uint64_t> cgroup_id;  // unknown only on the ftrace fallback
   int64_t child_start_ns = 0;  // CLOCK_MONOTONIC
   std::string comm;            // the parent's
 };
@@ -52,12 +55,12 @@ struct ExecLifecycleExit {
   std::optional<int> signal;     // when a signal killed it
   bool core_dumped = false;
   bool group_dead = false;  // the process's last thread; the fields below are set
-  uint64_t cpu_ns = 0;
+  std::optional<uint64_t> cpu_ns;  // unknown only on the ftrace fallback
   // cpu_ns was read at the last thread's final context switch (exact); else
   // at its exit, lacking what it ran since the scheduler last accounted it.
   bool cpu_final = false;
-  uint64_t maxrss_bytes = 0;
-  int64_t start_ns = 0;  // CLOCK_MONOTONIC
+  std::optional<uint64_t> maxrss_bytes;  // unknown only on the ftrace fallback
+  int64_t start_ns = 0;  // CLOCK_MONOTONIC; 0 = unknown
   std::string comm;
 };
 

@@ -29,7 +29,7 @@ struct ExecTracerOptions {
   ExecScope scope = ExecScope::kTree;
   pid_t root_pid = 0;       // kTree: the target (call track() for more)
   uint64_t cgroup_id = 0;   // kCgroup: the target's cgroup v2 id
-  uint32_t argv_max_bytes = 4096;  // 1 .. 32767
+  uint32_t argv_max_bytes = 4096;  // 1 .. KTEL_EXEC_ARGV_MAX - 1 (16383)
   uint32_t argv_max_args = 64;
   std::vector<std::string> exclude_comms;  // exec records of these (comm after exec) are hidden
   size_t ring_bytes = size_t{4} << 20;     // rounded up to a power of two >= one page

@@ -290,11 +290,11 @@ TEST_F(ExecTracerTest, CpuTimeAndPeakRssAgreeWithRusage) {
   ASSERT_NE(seen.process_exit(busy), nullptr);
   double ru_cpu = busy_ru.ru_utime.tv_sec * 1e9 + busy_ru.ru_utime.tv_usec * 1e3 +
                   busy_ru.ru_stime.tv_sec * 1e9 + busy_ru.ru_stime.tv_usec * 1e3;
-  double cpu = static_cast<double>(seen.process_exit(busy)->cpu_ns);
+  double cpu = static_cast<double>(seen.process_exit(busy)->cpu_ns.value_or(0));
   EXPECT_NEAR(cpu, ru_cpu, ru_cpu * 0.05) << "cpu_ns " << cpu << " rusage " << ru_cpu;
   EXPECT_GT(cpu, 250e6);
   ASSERT_NE(seen.process_exit(big), nullptr);
-  double rss = static_cast<double>(seen.process_exit(big)->maxrss_bytes);
+  double rss = static_cast<double>(seen.process_exit(big)->maxrss_bytes.value_or(0));
   // At least what it touched (sanitizer builds add their own memory on top),
   // and what wait4 says within 3 %.
   EXPECT_GE(rss, 100.0 * (1 << 20)) << rss;
@@ -326,8 +326,8 @@ TEST_F(ExecTracerTest, ShortProcessesCpuTimeAgreesWithRusage) {
   int zero = 0;
   for (pid_t p : pids) {
     ASSERT_NE(seen.process_exit(p), nullptr) << p;
-    total += static_cast<double>(seen.process_exit(p)->cpu_ns);
-    zero += seen.process_exit(p)->cpu_ns == 0;
+    total += static_cast<double>(seen.process_exit(p)->cpu_ns.value_or(0));
+    zero += seen.process_exit(p)->cpu_ns.value_or(0) == 0;
     EXPECT_TRUE(seen.process_exit(p)->cpu_final) << p;
   }
   EXPECT_EQ(zero, 0);
@@ -370,8 +370,8 @@ TEST_F(ExecTracerTest, CpuTimeWhenANonLeaderThreadIsTheLast) {
   double ru_cpu = ru.ru_utime.tv_sec * 1e9 + ru.ru_utime.tv_usec * 1e3 +
                   ru.ru_stime.tv_sec * 1e9 + ru.ru_stime.tv_usec * 1e3;
   EXPECT_GT(ru_cpu, 290e6);
-  EXPECT_NEAR(static_cast<double>(x->cpu_ns), ru_cpu, ru_cpu * 0.05)
-      << "cpu_ns " << x->cpu_ns << " rusage " << ru_cpu;
+  EXPECT_NEAR(static_cast<double>(x->cpu_ns.value_or(0)), ru_cpu, ru_cpu * 0.05)
+      << "cpu_ns " << x->cpu_ns.value_or(0) << " rusage " << ru_cpu;
 }
 
 TEST_F(ExecTracerTest, TreeScopeLeavesOutsidersOutAllScopeHasThem) {
