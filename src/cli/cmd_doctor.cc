@@ -14,6 +14,9 @@
 #include "sys/spawn.h"
 #include "sys/tracefs.h"
 #include "sys/tracefs_instance.h"
+#ifdef KTEL_HAVE_BPF
+#include "sys/bpf/exec_tracer.h"
+#endif
 
 namespace ktel::cli {
 
@@ -127,6 +130,35 @@ void check_bpf(std::vector<Check>& out) {
   }
 }
 
+// Which backend `--sources exec` would use here: load the eBPF tracer (no
+// process is traced: whole-machine scope, detached at once) or say why not.
+void check_exec(std::vector<Check>& out) {
+  const std::string fallback_fix =
+      "the exec source falls back to ftrace + /proc (no exit codes, CPU time or peak RSS)";
+  if (::geteuid() != 0) {
+    out.push_back({"exec source", Level::kWarn, "not checked: loading BPF programs needs root",
+                   "run `sudo ktel doctor`"});
+    return;
+  }
+#ifdef KTEL_HAVE_BPF
+  ExecTracerOptions o;
+  o.scope = ExecScope::kAll;
+  o.ring_bytes = size_t{64} << 10;
+  auto tracer = ExecTracer::open(o);
+  if (tracer.is_ok()) {
+    out.push_back({"exec source", Level::kOk,
+                   "eBPF exec tracer loads (tp_btf sched_process_exec/fork, sched_process_exit)",
+                   ""});
+  } else {
+    out.push_back({"exec source", Level::kWarn,
+                   "eBPF exec tracer does not load: " + tracer.status().to_string(), fallback_fix});
+  }
+#else
+  out.push_back({"exec source", Level::kWarn,
+                 std::string("eBPF not built: ") + KTEL_BPF_OFF_REASON_TEXT, fallback_fix});
+#endif
+}
+
 void check_cgroup(std::vector<Check>& out) {
   auto mounts = read_mount_points_of_type("cgroup2");
   std::string where = mounts.is_ok() && !mounts->empty() ? mounts->back() : "";
@@ -168,6 +200,7 @@ std::vector<Check> run_doctor_checks(bool fix) {
   check_stale_instances(fix, out);
   check_perf(out);
   check_bpf(out);
+  check_exec(out);
   check_cgroup(out);
   check_tools(out);
   return out;

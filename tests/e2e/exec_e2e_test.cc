@@ -167,7 +167,8 @@ TEST_F(ExecE2E, HostileNamesComeBackByteExactThroughQueryCsvAndJson) {
 TEST_F(ExecE2E, TheFtraceFallbackRecordsAndSaysSo) {
   std::string ep = tmp_ / "ep";
   RunResult r = run_ktel({"record", "-o", ep, "--sources", "exec", "--require", "exec",
-                          "--exec-backend", "ftrace", "--", "/bin/sh", "-c",
+                          "--exec-backend", "ftrace", "--exec-exclude", "sh,dash", "--",
+                          "/bin/sh", "-c",
                           "/bin/sleep 0.2; /bin/sh -c 'exit 4'; exit 2"});
   ASSERT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("exec_unavailable"), std::string::npos) << r.err;
@@ -183,7 +184,9 @@ TEST_F(ExecE2E, TheFtraceFallbackRecordsAndSaysSo) {
   EXPECT_EQ(sql_int(db(ep), "SELECT COUNT(*) FROM exec_events WHERE filename='/bin/sleep' AND "
                             "argv='[\"/bin/sleep\",\"0.2\"]'"),
             1);
-  EXPECT_EQ(sql_int(db(ep), "SELECT COUNT(*) FROM exec_events WHERE filename='/bin/sh'"), 2);
+  // The shells' execs are excluded, their processes and children are not.
+  EXPECT_EQ(sql_int(db(ep), "SELECT COUNT(*) FROM exec_events WHERE filename='/bin/sh'"), 0);
+  EXPECT_EQ(src["details"]["excluded_execs"], 2);
   EXPECT_EQ(sql_int(db(ep), "SELECT COUNT(*) FROM processes WHERE exit_ns IS NOT NULL"), 3);
   EXPECT_TRUE(std::filesystem::exists(ep + "/raw/exec/proc_argv.jsonl"));
   EXPECT_FALSE(std::filesystem::exists(ep + "/raw/exec/records.bin"));

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -118,8 +119,9 @@ nlohmann::json ExecFtraceCapture::details() const {
           {"kernel_lost_per_cpu", std::move(cpus)}};
 }
 
-Result<ExecFtraceBuildResult> build_exec_tables_from_ftrace(const std::string& raw_exec_dir,
-                                                            Sink& sink, const EpisodeClock& clock) {
+Result<ExecFtraceBuildResult> build_exec_tables_from_ftrace(
+    const std::string& raw_exec_dir, const std::vector<std::string>& exclude_comms, Sink& sink,
+    const EpisodeClock& clock) {
   const std::string trace_dir = fmt::format("{}/{}", raw_exec_dir, kTraceDir);
   const std::string notes_path = fmt::format("{}/{}", raw_exec_dir, kNotesFile);
   ExecFtraceBuildResult out;
@@ -144,6 +146,12 @@ Result<ExecFtraceBuildResult> build_exec_tables_from_ftrace(const std::string& r
       sched::read_raw_trace(trace_dir, [&](const sched::SchedEvent& e) -> Status {
         std::optional<ExecLifecycleEvent> event = lifecycle.convert(e);
         if (!event) return Status::ok();
+        if (const auto* x = std::get_if<ExecLifecycleExec>(&*event);
+            x != nullptr && std::find(exclude_comms.begin(), exclude_comms.end(), x->comm) !=
+                                exclude_comms.end()) {
+          ++out.excluded_execs;
+          return Status::ok();
+        }
         if (!out.first_row_ts_ns && !std::holds_alternative<ExecLifecycleExit>(*event)) {
           out.first_row_ts_ns = e.ts_ns;
         }

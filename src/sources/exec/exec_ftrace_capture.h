@@ -79,14 +79,18 @@ struct ExecFtraceBuildResult {
   uint64_t missed_events = 0;   // losses the page headers report
   uint64_t notes = 0;           // /proc notes read
   uint64_t notes_cut_tail = 0;  // bytes of a cut last note
+  uint64_t excluded_execs = 0;  // execs left out by --exec-exclude
   std::optional<int64_t> first_row_ts_ns;  // first exec or fork, absolute
 };
 
 // raw/exec/ftrace/ and raw/exec/proc_argv.jsonl -> exec_events, forks and
 // processes in `sink`, as far as ftrace and /proc can tell (see
 // docs/formats/episode.md). Errors name the file.
-Result<ExecFtraceBuildResult> build_exec_tables_from_ftrace(const std::string& raw_exec_dir,
-                                                            Sink& sink, const EpisodeClock& clock);
+// Execs whose new name is in `exclude_comms` are left out, as the eBPF
+// tracer leaves them out (their forks and exits stay).
+Result<ExecFtraceBuildResult> build_exec_tables_from_ftrace(
+    const std::string& raw_exec_dir, const std::vector<std::string>& exclude_comms, Sink& sink,
+    const EpisodeClock& clock);
 
 // The events the fallback enables (task_newtask only where the kernel has it).
 std::vector<std::string> exec_ftrace_events(const std::string& tracefs_root);

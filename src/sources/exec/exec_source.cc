@@ -155,7 +155,8 @@ Status ExecSource::stop_fallback() {
     ctx_.events->emit(kEventSource, "exec_lost", {{"type", "ftrace"}, {"count", lost}});
   }
   Result<ExecFtraceBuildResult> built =
-      build_exec_tables_from_ftrace(ctx_.episode_dir + "/raw/exec", *ctx_.sink, *ctx_.clock);
+      build_exec_tables_from_ftrace(ctx_.episode_dir + "/raw/exec", ctx_.options.exec_exclude,
+                                    *ctx_.sink, *ctx_.clock);
   Status parsed = built.status();
   if (built.is_ok()) {
     const FtraceLifecycleCounts& l = built->lifecycle;
@@ -166,6 +167,7 @@ Status ExecSource::stop_fallback() {
     details["argv_missing"] = l.argv_missing;
     details["fork_kind_unknown"] = l.fork_kind_unknown;
     details["group_dead_guessed"] = l.group_dead_guessed;
+    details["excluded_execs"] = built->excluded_execs;
     report_tables(built->counts, built->first_row_ts_ns, lost, built->malformed, details);
   }
   report_.lost = lost;
