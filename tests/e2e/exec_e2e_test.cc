@@ -162,6 +162,30 @@ TEST_F(ExecE2E, HostileNamesComeBackByteExactThroughQueryCsvAndJson) {
   EXPECT_EQ(seen, sorted_names);
 }
 
+// --exec-argv-max sets what is kept of each command line on both backends;
+// the full size is still there and the cut flagged. A bad value names itself.
+TEST_F(ExecE2E, TheArgvLimitIsTheUsersAndCutsAreFlagged) {
+  for (std::string backend : {"bpf", "ftrace"}) {
+    std::string ep = tmp_ / ("ep-" + backend);
+    RunResult r = run_ktel({"record", "-q", "-o", ep, "--sources", "exec", "--require", "exec",
+                            "--exec-backend", backend, "--exec-argv-max", "15,2", "--",
+                            "/bin/sleep", "0.2", "0", "0000"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto t = sql(db(ep), "SELECT argv, argv_bytes, argc, argv_truncated FROM exec_events");
+    ASSERT_EQ(t.size(), 1u) << backend << " " << t.dump();
+    EXPECT_EQ(nlohmann::json::parse(t[0]["argv"].get<std::string>()),
+              nlohmann::json({"/bin/sleep", "0.2"}))
+        << backend;
+    EXPECT_EQ(t[0]["argv_bytes"], 22) << backend;
+    EXPECT_EQ(t[0]["argc"], 4) << backend;
+    EXPECT_EQ(t[0]["argv_truncated"], 1) << backend;
+  }
+  RunResult bad = run_ktel({"record", "-q", "-o", tmp_ / "bad", "--sources", "exec",
+                            "--exec-argv-max", "0,2", "--", "/bin/true"});
+  EXPECT_EQ(bad.exit_code, 125);
+  EXPECT_NE(bad.err.find("--exec-argv-max '0,2'"), std::string::npos) << bad.err;
+}
+
 // Forced off eBPF, the recording still has the tree, and says loudly that it
 // fell back and what it lacks: an event, meta.json and the terminal summary.
 TEST_F(ExecE2E, TheFtraceFallbackRecordsAndSaysSo) {
