@@ -100,11 +100,17 @@ Status read_proc_argv_file(const std::string& path,
                            const std::function<Status(ProcArgvNote&&)>& on_note,
                            uint64_t& cut_tail) {
   KTEL_ASSIGN_OR_RETURN(std::string text, read_file(path));
+  return parse_proc_argv_text(text, path, on_note, cut_tail);
+}
+
+Status parse_proc_argv_text(std::string_view text, std::string_view path,
+                            const std::function<Status(ProcArgvNote&&)>& on_note,
+                            uint64_t& cut_tail) {
   cut_tail = 0;
   size_t start = 0;
   for (size_t line = 1; start < text.size(); ++line) {
     size_t end = text.find('\n', start);
-    if (end == std::string::npos) {  // a recorder killed mid-write
+    if (end == std::string_view::npos) {  // a recorder killed mid-write
       cut_tail = text.size() - start;
       break;
     }

@@ -35,6 +35,12 @@ class ProcArgvWriter {
   uint64_t notes_ = 0;
 };
 
+// Parses a whole notes file's text (`name` goes into errors), as
+// read_proc_argv_file does. Pure; fuzzed.
+Status parse_proc_argv_text(std::string_view text, std::string_view name,
+                            const std::function<Status(ProcArgvNote&&)>& on_note,
+                            uint64_t& cut_tail);
+
 // Reads every note in file order. A line that is not a note is kDataLoss
 // naming path:line and the field; a cut last line (no newline) is skipped
 // and counted in `cut_tail`.
