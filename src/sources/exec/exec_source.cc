@@ -112,18 +112,31 @@ Status ExecSource::stop() {
 
 // ---- the ftrace + /proc fallback ----
 
+// The event that says eBPF is not used is emitted once the fallback runs;
+// if it cannot run either, the error carries both reasons.
 Status ExecSource::start_fallback(const std::string& reason) {
+  Status started = start_ftrace();
+  if (!started.is_ok()) {
+    return Status(started.code(), fmt::format("{}; the ftrace fallback did not start either: {}",
+                                              reason, started.message()),
+                  started.sys_errno());
+  }
   fallback_reason_ = reason;
-  nlohmann::json missing = fallback_missing(ctx_.options.exec_scope);
   ctx_.events->emit(kEventSource, "exec_unavailable",
-                    {{"reason", reason}, {"fallback", "ftrace"}, {"missing", missing}});
-  KTEL_ASSIGN_OR_RETURN(TracefsLocation where, find_or_mount_tracefs());
-  if (where.mounted_now) ctx_.events->emit(kEventSource, "exec_tracefs_mounted", {{"path", where.path}});
+                    {{"reason", reason},
+                     {"fallback", "ftrace"},
+                     {"missing", fallback_missing(ctx_.options.exec_scope)}});
+  return Status::ok();
+}
+
+Status ExecSource::start_ftrace() {
   if (::geteuid() != 0) {
     return Status(Code::kPermissionDenied,
-                  "the exec source's ftrace fallback needs root: run `sudo ktel record ...` (the "
-                  "command still runs as you)");
+                  "ftrace instances need root: run `sudo ktel record ...` (the command still runs "
+                  "as you)");
   }
+  KTEL_ASSIGN_OR_RETURN(TracefsLocation where, find_or_mount_tracefs());
+  if (where.mounted_now) ctx_.events->emit(kEventSource, "exec_tracefs_mounted", {{"path", where.path}});
   ExecFtraceConfig c;
   c.tracefs_root = where.path;
   c.instance_name = fmt::format("{}{}-exec", kKtelInstancePrefix, ::getpid());

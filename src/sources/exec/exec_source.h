@@ -52,6 +52,7 @@ class ExecSource : public Source {
  private:
   Status check_scope() const;
   Status start_fallback(const std::string& reason);
+  Status start_ftrace();
   Status stop_fallback();
   void report_tables(const ExecTableCounts& c, std::optional<int64_t> first_row_ts_ns,
                      uint64_t lost, uint64_t malformed, nlohmann::json& details);
