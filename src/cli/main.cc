@@ -15,8 +15,7 @@ int report_error(std::string_view command, const Status& status) {
 
 namespace {
 std::string version_text() {
-  std::string features = KTEL_BUILD_HAS_BPF ? "sources: proc perf sched exec; sink: sqlite; "
-                                            : "sources: proc perf sched; sink: sqlite; ";
+  std::string features = "sources: proc perf sched exec; sink: sqlite; ";
   features += KTEL_BUILD_HAS_BPF ? std::string("ebpf: on (proc task iterator, exec source)")
                                  : std::string("ebpf: off (") + KTEL_BPF_OFF_REASON_TEXT + ")";
   return fmt::format("ktel {} ({}, {})\nfeatures: {}", KTEL_VERSION, KTEL_BUILD_TYPE,

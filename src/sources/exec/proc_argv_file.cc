@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -17,31 +18,66 @@ namespace {
 
 constexpr size_t kWriteBuffer = size_t{64} << 10;
 
+// An integer field within [lo, hi]; JSON floats and out-of-range values are
+// refused (a float cast to an integer is undefined for large values).
+template <typename T>
+Status get_int(const nlohmann::json& j, const char* key, int64_t lo, int64_t hi, T& out) {
+  auto it = j.find(key);
+  if (it == j.end()) return invalid_argument(fmt::format("field '{}' is missing", key));
+  bool in_range = false;
+  if (it->is_number_unsigned()) {
+    uint64_t v = it->get<uint64_t>();
+    in_range = hi >= 0 && v <= static_cast<uint64_t>(hi) && static_cast<int64_t>(v) >= lo;
+    if (in_range) out = static_cast<T>(v);
+  } else if (it->is_number_integer()) {
+    int64_t v = it->get<int64_t>();
+    in_range = v >= lo && v <= hi;
+    if (in_range) out = static_cast<T>(v);
+  }
+  if (!in_range) {
+    return invalid_argument(
+        fmt::format("field '{}' is {}, not an integer in [{}, {}]", key, it->dump(), lo, hi));
+  }
+  return Status::ok();
+}
+
+Status get_text(const nlohmann::json& j, const char* key, std::string& out) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) {
+    return invalid_argument(fmt::format("field '{}' is missing or not a string", key));
+  }
+  out = it->get<std::string>();
+  return Status::ok();
+}
+
 Status parse_note(const nlohmann::json& j, ProcArgvNote& n) {
-  auto need = [&](const char* key) -> const nlohmann::json* {
-    auto it = j.find(key);
-    return it == j.end() ? nullptr : &*it;
-  };
-  const char* fields[] = {"seen_ns", "pid", "ppid", "comm", "argv", "argv_bytes", "argc",
-                          "argv_truncated"};
-  for (const char* f : fields) {
-    if (need(f) == nullptr) return invalid_argument(fmt::format("field '{}' is missing", f));
+  constexpr int64_t kI32Max = INT32_MAX;
+  constexpr int64_t kU32Max = UINT32_MAX;
+  KTEL_TRY(get_int(j, "seen_ns", 0, INT64_MAX, n.seen_ns));
+  KTEL_TRY(get_int(j, "pid", 0, kI32Max, n.pid));
+  KTEL_TRY(get_int(j, "ppid", 0, kI32Max, n.ppid));
+  if (auto uid = j.find("uid"); uid != j.end() && !uid->is_null()) {
+    uint32_t v = 0;
+    KTEL_TRY(get_int(j, "uid", 0, kU32Max, v));
+    n.uid = v;
   }
-  try {
-    n.seen_ns = j.at("seen_ns").get<int64_t>();
-    n.pid = j.at("pid").get<int32_t>();
-    n.ppid = j.at("ppid").get<int32_t>();
-    if (const nlohmann::json* uid = need("uid"); uid != nullptr && !uid->is_null()) {
-      n.uid = uid->get<uint32_t>();
-    }
-    n.comm = j.at("comm").get<std::string>();
-    n.argv = j.at("argv").get<std::vector<std::string>>();
-    n.argv_bytes = j.at("argv_bytes").get<uint32_t>();
-    n.argc = j.at("argc").get<uint32_t>();
-    n.argv_truncated = j.at("argv_truncated").get<bool>();
-  } catch (const nlohmann::json::exception& e) {
-    return invalid_argument(fmt::format("a field has the wrong type ({})", e.what()));
+  KTEL_TRY(get_text(j, "comm", n.comm));
+  auto argv = j.find("argv");
+  if (argv == j.end() || !argv->is_array()) {
+    return invalid_argument("field 'argv' is missing or not an array");
   }
+  n.argv.clear();
+  for (const auto& a : *argv) {
+    if (!a.is_string()) return invalid_argument("field 'argv' holds a value that is not a string");
+    n.argv.push_back(a.get<std::string>());
+  }
+  KTEL_TRY(get_int(j, "argv_bytes", 0, kU32Max, n.argv_bytes));
+  KTEL_TRY(get_int(j, "argc", 0, kU32Max, n.argc));
+  auto cut = j.find("argv_truncated");
+  if (cut == j.end() || !cut->is_boolean()) {
+    return invalid_argument("field 'argv_truncated' is missing or not a boolean");
+  }
+  n.argv_truncated = cut->get<bool>();
   return Status::ok();
 }
 
