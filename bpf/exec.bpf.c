@@ -44,6 +44,7 @@ const volatile __u32 scope = KTEL_EXEC_SCOPE_ALL;
 const volatile __u64 target_cgroup = 0;
 const volatile __u32 argv_max = 4096; /* < KTEL_EXEC_ARGV_MAX */
 const volatile __u32 nr_excluded = 0;
+const volatile __u64 rss_interval_ns = 10000000; /* --exec-rss: first gap between samples */
 
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -71,12 +72,32 @@ struct {
  * that failed (a full map: that subtree is lost). */
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-  __uint(max_entries, KTEL_EXEC_TYPE_COUNT + 1);
+  __uint(max_entries, KTEL_EXEC_LOST_SLOTS);
   __type(key, __u32);
   __type(value, __u64);
 } lost SEC(".maps");
 
+/* --exec-rss: per process (tgid) state, which is also the record submitted
+ * at exit. Not preallocated: most recordings never fill it. User space sets
+ * max_entries to 1 when --exec-rss is off (on_rss is then not loaded). */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __uint(max_entries, KTEL_EXEC_MAX_RSS_PROCS);
+  __type(key, __u32);
+  __type(value, struct KtelRssRecord);
+} rss_states SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct KtelRssRecord);
+} rss_scratch SEC(".maps");
+
 #define KTEL_TASK_DEAD 0x80 /* include/linux/sched.h, since 4.14 */
+#define KTEL_E2BIG 7        /* errno values (vmlinux.h has no macros) */
+#define KTEL_ENOMEM 12
 
 /* Kernels before 5.14 call task_struct.__state `state`. */
 struct task_struct___pre514 {
@@ -203,7 +224,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
     if (!is_thread) {
       __u8 one = 1;
       if (bpf_map_update_elem(&tracked, &child_tgid, &one, BPF_ANY) != 0)
-        count_lost(KTEL_EXEC_TYPE_COUNT);
+        count_lost(KTEL_EXEC_LOST_TRACKED_FULL);
     }
   } else if (!in_scope(parent)) {
     return 0;
@@ -239,6 +260,93 @@ static __always_inline __u64 mm_rss_pages(struct mm_struct *mm)
   }
   __s64 sum = file + anon + shmem;
   return sum > 0 ? (__u64)sum : 0;
+}
+
+/* The process's RSS record, if --exec-rss followed it, then forgotten. */
+static __always_inline void submit_rss(__u32 tgid)
+{
+  struct KtelRssRecord *st = bpf_map_lookup_elem(&rss_states, &tgid);
+  if (!st)
+    return;
+  __u32 n = st->n;
+  if (n > KTEL_EXEC_RSS_SAMPLES)
+    n = KTEL_EXEC_RSS_SAMPLES;
+  __u32 size = sizeof(struct KtelRssRecord) -
+               (KTEL_EXEC_RSS_SAMPLES - n) * sizeof(struct KtelRssSample);
+  fill_header(&st->hdr, KTEL_EXEC_TYPE_RSS, size);
+  if (bpf_ringbuf_output(&events, st, size, BPF_RB_NO_WAKEUP) != 0)
+    count_lost(KTEL_EXEC_TYPE_RSS);
+  bpf_map_delete_elem(&rss_states, &tgid);
+}
+
+/* A sample when the gap since the last one is at least interval_ns and RSS
+ * moved by 1/16 or 1 MiB of pages since; when samples[] is full, every other
+ * sample goes and the gap doubles, so the series spans the whole life. The
+ * latest value is kept apart (last_*): a burst inside one gap (an munmap)
+ * still shows where it ended. */
+static __always_inline void rss_note(struct KtelRssRecord *st, __u64 now, __u64 pages)
+{
+  st->events += 1;
+  st->last_ts_ns = now; /* the latest value, kept even when not sampled */
+  st->last_pages = pages;
+  if (pages > st->peak_pages)
+    st->peak_pages = pages;
+  __u32 n = st->n;
+  if (n > 0) {
+    struct KtelRssSample *prev = &st->samples[(n - 1) & (KTEL_EXEC_RSS_SAMPLES - 1)];
+    if (now - prev->ts_ns < st->interval_ns)
+      return;
+    __u64 last = prev->pages;
+    __u64 diff = pages > last ? pages - last : last - pages;
+    if (diff * 16 < last && diff < 256)
+      return;
+  }
+  if (n >= KTEL_EXEC_RSS_SAMPLES) {
+    for (__u32 i = 0; i < KTEL_EXEC_RSS_SAMPLES / 2; i++)
+      st->samples[i] = st->samples[2 * i];
+    n = KTEL_EXEC_RSS_SAMPLES / 2;
+    st->interval_ns *= 2;
+  }
+  n &= KTEL_EXEC_RSS_SAMPLES - 1;
+  st->samples[n].ts_ns = now;
+  st->samples[n].pages = pages;
+  st->n = n + 1;
+}
+
+/* --exec-rss only. Fires on every change of an mm's counters (page-fault
+ * batches): only the faulting process's own mm is counted, found by tgid. */
+SEC("tp_btf/rss_stat")
+int BPF_PROG(on_rss, struct mm_struct *mm, int member)
+{
+  struct task_struct *task = bpf_get_current_task_btf();
+  if (task->mm != mm || !in_scope(task))
+    return 0;
+  __u32 tgid = task->tgid;
+  struct KtelRssRecord *st = bpf_map_lookup_elem(&rss_states, &tgid);
+  if (!st) {
+    __u32 zero = 0;
+    struct KtelRssRecord *init = bpf_map_lookup_elem(&rss_scratch, &zero);
+    if (!init)
+      return 0;
+    init->pid = tgid;
+    init->n = 0;
+    init->start_ns = task->group_leader->start_time;
+    init->peak_pages = 0;
+    init->interval_ns = rss_interval_ns;
+    init->last_ts_ns = 0;
+    init->last_pages = 0;
+    init->events = 0;
+    long err = bpf_map_update_elem(&rss_states, &tgid, init, BPF_NOEXIST);
+    if (err == -KTEL_E2BIG || err == -KTEL_ENOMEM) { /* full, not a racing insert */
+      count_lost(KTEL_EXEC_LOST_RSS_FULL);
+      return 0;
+    }
+    st = bpf_map_lookup_elem(&rss_states, &tgid);
+    if (!st)
+      return 0;
+  }
+  rss_note(st, bpf_ktime_get_ns(), mm_rss_pages(mm));
+  return 0;
 }
 
 SEC("tracepoint/sched/sched_process_exit")
@@ -283,6 +391,7 @@ int on_exit(struct trace_event_raw_sched_process_exit *ctx)
     }
     r.maxrss_pages = maxrss;
     r.start_ns = leader->start_time;
+    submit_rss(task->tgid);
     if (scope == KTEL_EXEC_SCOPE_TREE) {
       __u32 tgid = task->tgid;
       bpf_map_delete_elem(&tracked, &tgid);

@@ -9,8 +9,8 @@ from pathlib import Path
 HDR = "<HHIQ"  # version, type, size, ts
 
 
-def header(page_size=4096, max_args=64, max_bytes=4096):
-    return b"KTELEXEC" + struct.pack("<IIIIII", 1, 1, page_size, max_args, max_bytes, 0)
+def header(page_size=4096, max_args=64, max_bytes=4096, version=1):
+    return b"KTELEXEC" + struct.pack("<IIIIII", 1, version, page_size, max_args, max_bytes, 0)
 
 
 def frame(record):
@@ -35,8 +35,15 @@ def exit_rec(ts, pid, tid, code, last=True, start=0):
     return struct.pack(HDR, 1, 2, 16 + len(body), ts) + body
 
 
-def capture(*records):
-    return header() + b"".join(frame(r) for r in records)
+def rss_rec(ts, pid, start, samples):
+    body = struct.pack("<iIQQQQQQ", pid, len(samples), start, max(p for _, p in samples),
+                       10_000_000, samples[-1][0], samples[-1][1], 50)
+    body += b"".join(struct.pack("<QQ", t, p) for t, p in samples)
+    return struct.pack(HDR, 2, 3, 16 + len(body), ts) + body
+
+
+def capture(*records, version=1):
+    return header(version=version) + b"".join(frame(r) for r in records)
 
 
 def main():
@@ -53,6 +60,11 @@ def main():
         "seed_pid_reuse": capture(fork_rec(100, 1, 10, 10), exec_rec(110, 10, 1, b"a\0", 1),
                                   fork_rec(300, 1, 10, 10), exit_rec(310, 10, 10, 0)),
         "seed_exit_before_start": capture(exit_rec(10, 5, 5, 0, start=500)),
+        # Version 2 (--exec-rss): the RSS record comes before its exit record,
+        # and one of a process still running at the end.
+        "seed_rss": capture(fork_rec(100, 1, 10, 10), rss_rec(190, 10, 99, [(120, 25600), (150, 100)]),
+                            exit_rec(200, 10, 10, 0, start=99),
+                            rss_rec(400, 11, 300, [(350, 5)]), version=2),
         "seed_cut_tail": lifecycle[:-5],
         "seed_bad_frame_length": header() + struct.pack("<I", 0),
         "seed_header_only": header(),

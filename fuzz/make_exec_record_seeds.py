@@ -26,7 +26,16 @@ def fork_rec():
     return struct.pack(HDR, 1, 1, 16 + len(body), 122) + body
 
 
+def rss_rec(samples, claimed=None):
+    n = len(samples) if claimed is None else claimed
+    body = struct.pack("<iIQQQQQQ", 10, n, 99, 51200, 10_000_000, 500, 100, 4000)
+    body += b"".join(struct.pack("<QQ", ts, pages) for ts, pages in samples)
+    return struct.pack(HDR, 2, 3, 16 + len(body), 125) + body
+
+
 seeds = {
+    "seed_rss": rss_rec([(100, 25600), (200, 51200), (300, 100)]),
+    "seed_rss_claims_more": rss_rec([(100, 1)], claimed=64),
     "seed_exec_hostile": exec_rec(b"sh\0-c\0echo '; DROP TABLE x\0a,b\"c\0<script>\0", 44, 5),
     "seed_exec_cut": exec_rec(b"true\0abc", 100, 9),
     "seed_fork": fork_rec(),
@@ -34,7 +43,7 @@ seeds = {
     "seed_exit_signal": exit_rec(9),
     "seed_exit_core": exit_rec(0x80 | 11),
     "seed_short": struct.pack(HDR, 1, 0, 400, 1)[:12],
-    "seed_bad_version": struct.pack(HDR, 3, 2, 16, 1),
+    "seed_bad_version": struct.pack(HDR, 9, 2, 16, 1),
 }
 for name, data in seeds.items():
     (out / name).write_bytes(data)

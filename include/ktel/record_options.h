@@ -35,6 +35,7 @@ struct RecordOptions {
   std::string exec_backend = "auto";         // --exec-backend: auto | bpf | ftrace
   uint32_t exec_argv_bytes = 4096;          // --exec-argv-max: argv bytes kept per exec
   uint32_t exec_argv_args = 64;             // ... and arguments kept per exec
+  bool exec_rss = false;                    // --exec-rss: per-process RSS peak and series
   bool as_root = false;                     // --as-root: do not drop to SUDO_UID
   std::map<std::string, std::string> labels;  // --label k=v
   int64_t stop_grace_ns = 3'000'000'000;    // SIGTERM → SIGKILL grace for the workload

@@ -40,6 +40,7 @@ struct RecordFlags {
   std::string exec_poll_period;
   std::string exec_backend = "auto";
   std::string exec_argv_max;
+  bool exec_rss = false;
   bool threads = false;
   bool as_root = false;
   bool quiet = false;
@@ -88,6 +89,7 @@ Status exec_options(const RecordFlags& f, RecordOptions& o) {
         fmt::format("--exec-backend '{}' is not auto, bpf or ftrace", f.exec_backend));
   }
   o.exec_backend = f.exec_backend;
+  o.exec_rss = f.exec_rss;
   if (!f.exec_argv_max.empty()) KTEL_TRY(parse_argv_max(f.exec_argv_max, o));
   if (!f.exec_poll_period.empty()) {
     KTEL_ASSIGN_OR_RETURN(o.exec_poll_period_ns, parse_duration_ns(f.exec_poll_period));
@@ -219,6 +221,10 @@ void add_record_command(CLI::App& app, CliState& state) {
   cmd->add_option("--exec-argv-max", flags->exec_argv_max,
                   "exec: BYTES[,ARGS] of each command line kept (default 4096,64); the full "
                   "length and argument count are always recorded, and cut ones flagged");
+  cmd->add_flag("--exec-rss", flags->exec_rss,
+                 "exec: each process's resident set from kmem/rss_stat, aggregated in the kernel "
+                 "(peak in processes.rss_peak_bytes, a series of at most 64 samples in "
+                 "process_rss); off by default: it costs on fault-heavy work");
   cmd->add_option("--exec-backend", flags->exec_backend,
                   "exec: auto (eBPF, else ftrace + /proc, saying so), bpf (fail without eBPF) "
                   "or ftrace (force the fallback)");

@@ -364,6 +364,18 @@ Schema processes() {
           i64("uid", "id", "real uid at the last exec (or at fork)"),
           i64("cgroup_id", "id", "cgroup v2 id at the last exec (or at fork)"),
           i64("exec_count", "count", "execs while traced (a shell that execs its last command counts 2)"),
+          i64("rss_peak_bytes", "bytes", "--exec-rss: largest resident set the kmem/rss_stat events showed while it ran; NULL without --exec-rss or when no event came"),
+      });
+}
+
+Schema process_rss() {
+  return telemetry_schema(
+      "process_rss",
+      {
+          i64("ts_ns", "ns", "when the sample was taken (absolute CLOCK_MONOTONIC)"),
+          i64("pid", "id", "process id (tgid)"),
+          i64("start_ns", "ns", "the process's start on the episode clock: with pid, its processes row"),
+          i64("rss_bytes", "bytes", "resident set (file + anon + shmem pages) at this sample"),
       });
 }
 
@@ -372,7 +384,8 @@ std::vector<Schema> all_schemas() {
           cpu_samples(),    perf_samples(),   perf_counters(),  sched_switch(),
           sched_wakeup(),   sched_migrate(),  sched_process(),  sched_other(),
           sched_slice(),    wakeup_latency(), thread_summary(), thread_comm(),
-          capture_stats(),  exec_events(),    forks(),          processes()};
+          capture_stats(),  exec_events(),    forks(),          processes(),
+          process_rss()};
 }
 
 }  // namespace ktel::tables

@@ -39,6 +39,7 @@ Schema capture_stats();
 Schema exec_events();  // one row per execve of a traced process
 Schema forks();        // one row per fork/clone of a traced task (threads included)
 Schema processes();    // one row per process seen: lifetime, argv, exit, CPU, peak memory
+Schema process_rss();  // --exec-rss: the resident-set series of each process
 
 // Every schema above plus events, for docs checks and `ktel schema`.
 std::vector<Schema> all_schemas();

@@ -113,7 +113,8 @@ Status RecordSession::prepare() {
                    {"exec_exclude", options_.exec_exclude},
                    {"exec_ring_kb", options_.exec_ring_kb},
                    {"exec_backend", options_.exec_backend},
-                   {"exec_argv_max", {options_.exec_argv_bytes, options_.exec_argv_args}}};
+                   {"exec_argv_max", {options_.exec_argv_bytes, options_.exec_argv_args}},
+                   {"exec_rss", options_.exec_rss}};
   for (const auto& info : registry_.all()) {
     meta_.sources[info.name] = {"not_requested", 0, 0, "not in --sources", {}};
   }
@@ -163,6 +164,7 @@ Status RecordSession::start_sources() {
   ctx_.options.exec_backend = options_.exec_backend;
   ctx_.options.exec_argv_bytes = options_.exec_argv_bytes;
   ctx_.options.exec_argv_args = options_.exec_argv_args;
+  ctx_.options.exec_rss = options_.exec_rss;
   ctx_.episode_dir = dir_;
   for (const std::string& name : source_names_) {
     const SourceInfo* info = registry_.find(name);

@@ -39,6 +39,7 @@ struct SourceOptions {
   std::string exec_backend = "auto";  // --exec-backend: auto | bpf | ftrace
   uint32_t exec_argv_bytes = 4096;    // --exec-argv-max BYTES[,ARGS]
   uint32_t exec_argv_args = 64;
+  bool exec_rss = false;              // --exec-rss: kmem/rss_stat aggregated per process
 };
 
 struct SourceContext {

@@ -186,6 +186,49 @@ TEST_F(ExecE2E, TheArgvLimitIsTheUsersAndCutsAreFlagged) {
   EXPECT_NE(bad.err.find("--exec-argv-max '0,2'"), std::string::npos) << bad.err;
 }
 
+// --exec-rss: dd's 100 MiB buffer shows in its peak and its series; without
+// the flag both stay empty; on the fallback it is listed as missing.
+TEST_F(ExecE2E, ExecRssGivesPeakAndSeriesOnlyWhenAsked) {
+  const std::vector<std::string> dd = {"/bin/dd", "if=/dev/zero", "of=/dev/null", "bs=100M",
+                                       "count=2", "status=none"};
+  std::string ep = tmp_ / "rss";
+  std::vector<std::string> args = {"record", "-q", "-o", ep, "--sources", "exec", "--require",
+                                   "exec", "--exec-rss", "--"};
+  args.insert(args.end(), dd.begin(), dd.end());
+  RunResult r = run_ktel(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto meta = read_json(ep + "/meta.json");
+  EXPECT_EQ(meta["options"]["exec_rss"], true);
+  const auto& src = meta["sources"]["exec"];
+  EXPECT_EQ(src["details"]["rss_records"], 1) << src.dump();
+  EXPECT_EQ(src["lost"], 0);
+  auto p = sql(db(ep), "SELECT pid, start_ns, maxrss_bytes, rss_peak_bytes FROM processes");
+  ASSERT_EQ(p.size(), 1u) << p.dump();
+  const int64_t peak = p[0]["rss_peak_bytes"];
+  EXPECT_GE(peak, int64_t{100} << 20);
+  EXPECT_LE(peak, p[0]["maxrss_bytes"].get<int64_t>() + (int64_t{1} << 20));
+  const std::string pid = std::to_string(p[0]["pid"].get<int64_t>());
+  EXPECT_GE(sql_int(db(ep), "SELECT COUNT(*) FROM process_rss WHERE pid=" + pid +
+                                " AND start_ns=" + std::to_string(p[0]["start_ns"].get<int64_t>())),
+            3);
+  EXPECT_EQ(sql_int(db(ep), "SELECT MAX(rss_bytes) FROM process_rss"), peak);
+
+  std::string off = tmp_ / "off";
+  args[3] = off;
+  args.erase(std::find(args.begin(), args.end(), "--exec-rss"));
+  ASSERT_EQ(run_ktel(args).exit_code, 0);
+  EXPECT_EQ(sql_int(db(off), "SELECT COUNT(*) FROM process_rss"), 0);
+  EXPECT_EQ(sql_int(db(off), "SELECT COUNT(*) FROM processes WHERE rss_peak_bytes IS NOT NULL"), 0);
+
+  std::string fb = tmp_ / "fallback";
+  RunResult f = run_ktel({"record", "-q", "-o", fb, "--sources", "exec", "--exec-rss",
+                          "--exec-backend", "ftrace", "--", "/bin/true"});
+  ASSERT_EQ(f.exit_code, 0) << f.err;
+  EXPECT_NE(read_json(fb + "/meta.json")["sources"]["exec"]["details"]["missing"].dump().find(
+                "--exec-rss"),
+            std::string::npos);
+}
+
 // Forced off eBPF, the recording still has the tree, and says loudly that it
 // fell back and what it lacks: an event, meta.json and the terminal summary.
 TEST_F(ExecE2E, TheFtraceFallbackRecordsAndSaysSo) {

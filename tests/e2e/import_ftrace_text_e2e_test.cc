@@ -3,6 +3,8 @@
 // tracefs instance while `ktel record` ran (--into that episode); results
 // read back with the sqlite3 CLI and python3's json module.
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <unistd.h>
 
 #include "e2e_util.h"
@@ -92,8 +94,13 @@ TEST(ImportFtraceTextE2E, MonoTraceTakenDuringARecordingLinesUpWithIt) {
   RunResult s = run({"sh", "-c", setup});
   ASSERT_EQ(s.exit_code, 0) << s.err;
   std::string ep = tmp / "ep";
+  // A copy of true under this test's own path: the trace is machine-wide and
+  // other tests run /bin/true meanwhile.
+  const std::string mine = tmp / "true-of-this-test";
+  std::filesystem::copy_file("/bin/true", mine);
+  std::filesystem::permissions(mine, std::filesystem::perms::owner_all);
   RunResult rec = run_ktel({"record", "-q", "--sources", "proc", "-o", ep, "--", "sh", "-c",
-                            "for i in 1 2 3; do /bin/true; done; sleep 0.2"});
+                            "for i in 1 2 3; do " + mine + "; done; sleep 0.2"});
   std::string trace = tmp / "trace.txt";
   RunResult dump = run(
       {"sh", "-c",
@@ -107,11 +114,11 @@ TEST(ImportFtraceTextE2E, MonoTraceTakenDuringARecordingLinesUpWithIt) {
   auto meta = read_json(ep + "/meta.json");
   EXPECT_EQ(meta["sources"]["sched"]["status"], "ok");
   const std::string db = ep + "/episode.db";
-  // The three execs of /bin/true happened inside the recording, on its clock.
+  // The three execs happened inside the recording, on its clock.
   const int64_t duration = meta["duration_ns"].get<int64_t>();
   EXPECT_EQ(sql_int(db,
                     "SELECT COUNT(*) FROM sched_process WHERE kind='exec' AND "
-                    "filename='/bin/true' AND t_mono_ns >= 0 AND t_mono_ns <= " +
+                    "filename='" + mine + "' AND t_mono_ns >= 0 AND t_mono_ns <= " +
                         std::to_string(duration)),
             3);
   EXPECT_GT(sql_int(db, "SELECT COUNT(*) FROM sched_switch"), 0);

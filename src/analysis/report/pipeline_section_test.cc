@@ -69,6 +69,7 @@ void build(const std::string& dir, bool with_processes) {
       p.argv ? b.add_text("/usr/bin/" + p.comm) : b.add_null();
       p.argv ? b.add_text(*p.argv) : b.add_null();
       b.add_int(0).add_int(p.cpu).add_int(p.rss).add_int(1000).add_int(1).add_int(p.argv ? 1 : 0);
+      b.add_null();  // rss_peak_bytes: no --exec-rss
     }
     ASSERT_TRUE((*sink)->append(*table, std::move(b)).is_ok());
   } else {

@@ -152,7 +152,8 @@ Result<ExecFtraceBuildResult> build_exec_tables_from_ftrace(
           ++out.excluded_execs;
           return Status::ok();
         }
-        if (!out.first_row_ts_ns && !std::holds_alternative<ExecLifecycleExit>(*event)) {
+        if (!out.first_row_ts_ns && (std::holds_alternative<ExecLifecycleExec>(*event) ||
+                                     std::holds_alternative<ExecLifecycleFork>(*event))) {
           out.first_row_ts_ns = e.ts_ns;
         }
         return tables->add(*event);

@@ -24,7 +24,7 @@ constexpr double kDefaultProcessesPerSecond = 20'000;
 constexpr double kBytesPerProcess = 700;  // exec (~330 + argv) + fork (72) + exit (80) + headers
 
 // What the ftrace fallback cannot tell, for exec_unavailable and meta.json.
-nlohmann::json fallback_missing(std::string_view scope) {
+nlohmann::json fallback_missing(std::string_view scope, bool rss) {
   nlohmann::json m = {
       "exit_code and signal (ftrace's sched_process_exit has neither): NULL",
       "cpu_ns and maxrss_bytes: NULL",
@@ -33,6 +33,7 @@ nlohmann::json fallback_missing(std::string_view scope) {
       "uid only from /proc, cgroup_id: NULL",
       "start_ns and duration_ns of a process forked before the recording: NULL"};
   if (scope == "cgroup") m.push_back("cgroup scope: the target's process tree is traced instead");
+  if (rss) m.push_back("--exec-rss (in-kernel RSS aggregation needs eBPF): process_rss is empty");
   return m;
 }
 
@@ -125,7 +126,7 @@ Status ExecSource::start_fallback(const std::string& reason) {
   ctx_.events->emit(kEventSource, "exec_unavailable",
                     {{"reason", reason},
                      {"fallback", "ftrace"},
-                     {"missing", fallback_missing(ctx_.options.exec_scope)}});
+                     {"missing", fallback_missing(ctx_.options.exec_scope, ctx_.options.exec_rss)}});
   return Status::ok();
 }
 
@@ -160,7 +161,7 @@ Status ExecSource::stop_fallback() {
   nlohmann::json details = fallback_->details();
   details["backend"] = "ftrace";
   details["backend_fallback_reason"] = fallback_reason_;
-  details["missing"] = fallback_missing(ctx_.options.exec_scope);
+  details["missing"] = fallback_missing(ctx_.options.exec_scope, ctx_.options.exec_rss);
   details["scope"] = ctx_.options.exec_scope == "all" ? "all" : "tree";
   details["raw_files"] = {"raw/exec/ftrace/", "raw/exec/proc_argv.jsonl"};
   const uint64_t lost = fallback_->lost();
@@ -208,6 +209,8 @@ void ExecSource::report_tables(const ExecTableCounts& c, std::optional<int64_t> 
   details["exits"] = c.exits;
   details["process_exits"] = c.process_exits;
   details["process_exits_cpu_at_exit"] = c.process_exits_cpu_at_exit;
+  details["rss_records"] = c.rss_records;
+  details["tables"]["process_rss"] = c.rss_samples;
   ctx_.events->emit(kEventSource, "exec_finished",
                     {{"rows", c.rows()}, {"execs", c.execs}, {"forks", c.forks},
                      {"exits", c.exits}, {"processes", c.processes}, {"lost", lost},
@@ -233,6 +236,7 @@ Result<ExecTracerOptions> ExecSource::tracer_options() {
   o.ring_bytes = ring_bytes_;
   o.argv_max_bytes = so.exec_argv_bytes;
   o.argv_max_args = so.exec_argv_args;
+  o.rss = so.exec_rss;
   if (so.exec_scope == "all") {
     o.scope = ExecScope::kAll;
     return o;
@@ -263,7 +267,8 @@ Status ExecSource::start_bpf() {
                            {"ring_bytes", ring_bytes_},
                            {"poll_ms", static_cast<double>(poll_period_ns_) / 1e6},
                            {"argv_max_bytes", options.argv_max_bytes},
-                           {"argv_max_args", options.argv_max_args}};
+                           {"argv_max_args", options.argv_max_args},
+                           {"rss", options.rss}};
   if (options.scope == ExecScope::kTree) {
     // After attaching: a process forked meanwhile is in /proc or has a
     // tracked parent, so none is missed.
@@ -321,7 +326,14 @@ Status ExecSource::stop_bpf() {
   Result<size_t> pending = tracer_->flush_pending_exits(
       [this](std::span<const std::byte> record) { write_record(record); });
   if (!pending.is_ok() && write_error_.is_ok()) write_error_ = pending.status();
+  if (ctx_.options.exec_rss) {
+    // Processes still running: their RSS as aggregated so far.
+    Result<size_t> rss =
+        tracer_->flush_rss([this](std::span<const std::byte> record) { write_record(record); });
+    if (!rss.is_ok() && write_error_.is_ok()) write_error_ = rss.status();
+  }
   nlohmann::json details = {{"backend", "bpf"},
+                            {"rss", ctx_.options.exec_rss},
                             {"scope", ctx_.options.exec_scope},
                             {"ring_bytes", ring_bytes_},
                             {"raw_file", "raw/exec/records.bin"}};
@@ -356,10 +368,19 @@ Status ExecSource::parse_into_tables(nlohmann::json& details, uint64_t lost) {
 // Failed ring-buffer reservations per type, from the BPF counters.
 uint64_t ExecSource::account_losses(nlohmann::json& details) {
   ExecLost l = tracer_->lost();
-  details["lost"] = {{"exec", l.exec}, {"fork", l.fork}, {"exit", l.exit},
-                     {"tracked_map_full", l.tracked_full}, {"unwritten", unwritten_}};
-  std::pair<const char*, uint64_t> types[] = {
-      {"exec", l.exec}, {"fork", l.fork}, {"exit", l.exit}, {"tracked_map_full", l.tracked_full}};
+  details["lost"] = {{"exec", l.exec},
+                     {"fork", l.fork},
+                     {"exit", l.exit},
+                     {"rss", l.rss},
+                     {"tracked_map_full", l.tracked_full},
+                     {"rss_map_full", l.rss_map_full},
+                     {"unwritten", unwritten_}};
+  std::pair<const char*, uint64_t> types[] = {{"exec", l.exec},
+                                              {"fork", l.fork},
+                                              {"exit", l.exit},
+                                              {"rss", l.rss},
+                                              {"tracked_map_full", l.tracked_full},
+                                              {"rss_map_full", l.rss_map_full}};
   for (auto [type, count] : types) {
     if (count > 0) ctx_.events->emit(kEventSource, "exec_lost", {{"type", type}, {"count", count}});
   }

@@ -41,12 +41,15 @@ Result<std::unique_ptr<ExecTableWriter>> ExecTableWriter::open(Sink& sink,
   const Schema execs = tables::exec_events();
   const Schema forks = tables::forks();
   const Schema processes = tables::processes();
+  const Schema rss = tables::process_rss();
   KTEL_ASSIGN_OR_RETURN(w->exec_table_, sink.open_table(execs));
   KTEL_ASSIGN_OR_RETURN(w->fork_table_, sink.open_table(forks));
   KTEL_ASSIGN_OR_RETURN(w->process_table_, sink.open_table(processes));
+  KTEL_ASSIGN_OR_RETURN(w->rss_table_, sink.open_table(rss));
   w->execs_ = Batch(execs.columns.size());
   w->forks_ = Batch(forks.columns.size());
   w->processes_ = Batch(processes.columns.size());
+  w->rss_ = Batch(rss.columns.size());
   return w;
 }
 
@@ -61,6 +64,7 @@ Status ExecTableWriter::add(const ExecLifecycleEvent& event) {
   builder_.add(event);
   if (const auto* e = std::get_if<ExecLifecycleExec>(&event)) return add_exec(*e);
   if (const auto* f = std::get_if<ExecLifecycleFork>(&event)) return add_fork(*f);
+  if (const auto* r = std::get_if<ExecLifecycleRss>(&event)) return add_rss(*r);
   const auto& x = std::get<ExecLifecycleExit>(event);
   ++counts_.exits;
   if (x.group_dead) ++counts_.process_exits;
@@ -96,6 +100,19 @@ Status ExecTableWriter::add_fork(const ExecLifecycleFork& f) {
   return flush_if_full(fork_table_, forks_);
 }
 
+Status ExecTableWriter::add_rss(const ExecLifecycleRss& r) {
+  ++counts_.rss_records;
+  const int64_t start = clock_.from_mono_abs(r.start_ns).mono_ns;
+  for (const ExecLifecycleRss::Sample& s : r.samples) {
+    Stamp t = clock_.from_mono_abs(s.ts_ns);
+    rss_.add_common(t.mono_ns, t.wall_ns, kRowSource, true);
+    rss_.add_int(s.ts_ns).add_int(r.pid).add_int(start).add_int(static_cast<int64_t>(s.bytes));
+    ++counts_.rss_samples;
+    KTEL_TRY(flush_if_full(rss_table_, rss_));
+  }
+  return Status::ok();
+}
+
 Status ExecTableWriter::append_process(const ProcessRow& p) {
   auto rel = [&](std::optional<int64_t> abs) -> std::optional<int64_t> {
     if (!abs) return std::nullopt;
@@ -121,6 +138,7 @@ Status ExecTableWriter::append_process(const ProcessRow& p) {
   add_opt(b, p.uid);
   add_opt(b, p.cgroup_id);
   b.add_int(p.exec_count);
+  add_opt(b, p.rss_peak_bytes);
   ++counts_.processes;
   return flush_if_full(process_table_, processes_);
 }
@@ -128,7 +146,8 @@ Status ExecTableWriter::append_process(const ProcessRow& p) {
 Status ExecTableWriter::finish() {
   for (const ProcessRow& p : builder_.finish()) KTEL_TRY(append_process(p));
   std::pair<TableId, Batch*> all[] = {
-      {exec_table_, &execs_}, {fork_table_, &forks_}, {process_table_, &processes_}};
+      {exec_table_, &execs_}, {fork_table_, &forks_}, {process_table_, &processes_},
+      {rss_table_, &rss_}};
   for (auto& [table, batch] : all) {
     if (batch->empty()) continue;
     Batch rest(batch->width());
@@ -145,9 +164,9 @@ Result<ExecBuildResult> build_exec_tables(const std::string& raw_path, Sink& sin
   ExecBuildResult out;
   ExecDecodeOptions decode;
   auto on_header = [&](const ExecRawHeader& h) -> Status {
-    if (h.record_version != exec_record_version()) {
-      return data_loss(fmt::format("{}: records of version {}, this ktel reads {}", raw_path,
-                                   h.record_version, exec_record_version()));
+    if (!exec_record_version_readable(h.record_version)) {
+      return data_loss(fmt::format("{}: records of version {}, this ktel reads up to {}",
+                                   raw_path, h.record_version, exec_record_version()));
     }
     if (h.page_size == 0 || h.argv_max_args == 0) {
       return data_loss(fmt::format("{}: header gives page size {} and argument limit {}",
@@ -162,7 +181,8 @@ Result<ExecBuildResult> build_exec_tables(const std::string& raw_path, Sink& sin
       if (out.malformed++ == 0) out.first_malformed = event.status().to_string();
       return Status::ok();
     }
-    if (!out.first_row_ts_ns && !std::holds_alternative<ExecLifecycleExit>(*event)) {
+    if (!out.first_row_ts_ns && (std::holds_alternative<ExecLifecycleExec>(*event) ||
+                                 std::holds_alternative<ExecLifecycleFork>(*event))) {
       out.first_row_ts_ns = std::visit([](const auto& e) { return e.ts_ns; }, *event);
     }
     return tables->add(*event);

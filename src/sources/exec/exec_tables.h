@@ -25,7 +25,9 @@ struct ExecTableCounts {
   uint64_t process_exits = 0;   // of which the last thread of a process
   uint64_t process_exits_cpu_at_exit = 0;  // of which cpu_ns is not from the final switch
   uint64_t processes = 0;       // processes rows
-  uint64_t rows() const { return execs + forks + processes; }
+  uint64_t rss_records = 0;     // --exec-rss: processes with an RSS record
+  uint64_t rss_samples = 0;     // process_rss rows
+  uint64_t rows() const { return execs + forks + processes + rss_samples; }
 };
 
 // Not thread-safe. The sink and clock outlive the writer.
@@ -41,6 +43,7 @@ class ExecTableWriter {
   ExecTableWriter(Sink& sink, const EpisodeClock& clock) : sink_(sink), clock_(clock) {}
   Status add_exec(const ExecLifecycleExec& e);
   Status add_fork(const ExecLifecycleFork& f);
+  Status add_rss(const ExecLifecycleRss& r);
   Status append_process(const ProcessRow& p);
   Status flush_if_full(TableId table, Batch& batch);
 
@@ -49,9 +52,11 @@ class ExecTableWriter {
   TableId exec_table_ = -1;
   TableId fork_table_ = -1;
   TableId process_table_ = -1;
+  TableId rss_table_ = -1;
   Batch execs_{0};
   Batch forks_{0};
   Batch processes_{0};
+  Batch rss_{0};
   ProcessBuilder builder_;
   ExecTableCounts counts_;
 };

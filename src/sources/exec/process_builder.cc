@@ -23,6 +23,19 @@ void ProcessBuilder::add(const ExecLifecycleEvent& event) {
   if (const auto* f = std::get_if<ExecLifecycleFork>(&event)) add_fork(*f);
   if (const auto* e = std::get_if<ExecLifecycleExec>(&event)) add_exec(*e);
   if (const auto* x = std::get_if<ExecLifecycleExit>(&event)) add_exit(*x);
+  if (const auto* r = std::get_if<ExecLifecycleRss>(&event)) add_rss(*r);
+}
+
+// The kernel submits a process's RSS record at its last exit, before the exit
+// record (which waits for the final switch), or at the end for one still
+// running: either way its row is live. One of another process under the
+// same pid (start times differ) is left to process_rss alone.
+void ProcessBuilder::add_rss(const ExecLifecycleRss& r) {
+  auto it = live_.find(r.pid);
+  if (it == live_.end()) return;
+  ProcessRow& p = it->second;
+  if (p.start_ns && r.start_ns > 0 && *p.start_ns != r.start_ns) return;
+  p.rss_peak_bytes = std::max(p.rss_peak_bytes.value_or(0), r.peak_bytes);
 }
 
 void ProcessBuilder::add_fork(const ExecLifecycleFork& f) {

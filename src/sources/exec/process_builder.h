@@ -36,6 +36,7 @@ struct ProcessRow {
   std::optional<uint32_t> uid;
   std::optional<uint64_t> cgroup_id;
   int64_t exec_count = 0;
+  std::optional<uint64_t> rss_peak_bytes;  // --exec-rss
 
   // exit_ns - start_ns when both are known and in order.
   std::optional<int64_t> duration_ns() const;
@@ -53,6 +54,7 @@ class ProcessBuilder {
   void add_fork(const ExecLifecycleFork& f);
   void add_exec(const ExecLifecycleExec& e);
   void add_exit(const ExecLifecycleExit& e);
+  void add_rss(const ExecLifecycleRss& r);
 
   std::unordered_map<int32_t, ProcessRow> live_;
   std::vector<ProcessRow> done_;

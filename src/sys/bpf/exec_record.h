@@ -8,13 +8,22 @@
 #include <linux/types.h>
 #endif
 
-#define KTEL_EXEC_REC_VERSION 1u
+/* 2 added KtelRssRecord; the exec, fork and exit layouts are those of 1, so
+ * a reader of 2 reads 1 too. */
+#define KTEL_EXEC_REC_VERSION 2u
+#define KTEL_EXEC_REC_VERSION_MIN 1u
 
 /* KtelExecHeader.type, and the index of the per-type loss counters. */
 #define KTEL_EXEC_TYPE_EXEC 0u
 #define KTEL_EXEC_TYPE_FORK 1u
 #define KTEL_EXEC_TYPE_EXIT 2u
-#define KTEL_EXEC_TYPE_COUNT 3u
+#define KTEL_EXEC_TYPE_RSS 3u
+#define KTEL_EXEC_TYPE_COUNT 4u
+/* Loss counters after the per-type ones: a fork whose child could not join
+ * the tracked set, an rss_stat event of a process the RSS map had no room for. */
+#define KTEL_EXEC_LOST_TRACKED_FULL (KTEL_EXEC_TYPE_COUNT + 0)
+#define KTEL_EXEC_LOST_RSS_FULL (KTEL_EXEC_TYPE_COUNT + 1)
+#define KTEL_EXEC_LOST_SLOTS (KTEL_EXEC_TYPE_COUNT + 2)
 
 /* Scope of the tracer (rodata `scope`). */
 #define KTEL_EXEC_SCOPE_ALL 0u
@@ -29,6 +38,10 @@
 #define KTEL_EXEC_MAX_EXCLUDED 64u
 /* Last-thread exits waiting for their final context switch at once. */
 #define KTEL_EXEC_MAX_PENDING_EXITS 8192u
+/* --exec-rss: processes followed at once, and samples kept per process (a
+ * power of two: when full, every other one is dropped and the gap doubled). */
+#define KTEL_EXEC_MAX_RSS_PROCS 8192u
+#define KTEL_EXEC_RSS_SAMPLES 64u
 
 struct KtelExecHeader {
   __u16 version;
@@ -84,6 +97,27 @@ struct KtelExitRecord {
   __u64 maxrss_pages; /* peak resident set, pages */
   __u64 start_ns;     /* group_leader->start_time, CLOCK_MONOTONIC */
   char comm[16];
+};
+
+/* --exec-rss: a process's resident set from the kmem/rss_stat tracepoint,
+ * aggregated in the kernel while it lives (the map value is this record) and
+ * submitted at its last thread's exit, or read by user space at the end for
+ * processes still running. hdr.size = offsetof(samples) + n * 16. */
+struct KtelRssSample {
+  __u64 ts_ns; /* CLOCK_MONOTONIC */
+  __u64 pages; /* file + anon + shmem */
+};
+struct KtelRssRecord {
+  struct KtelExecHeader hdr;
+  __s32 pid;
+  __u32 n;            /* samples[] used, <= KTEL_EXEC_RSS_SAMPLES */
+  __u64 start_ns;     /* group_leader->start_time: with pid, the process */
+  __u64 peak_pages;   /* largest RSS any event showed */
+  __u64 interval_ns;  /* least gap between samples, doubled at each compaction */
+  __u64 last_ts_ns;   /* the latest event (sampled or not) */
+  __u64 last_pages;   /* and the RSS it showed */
+  __u64 events;       /* rss_stat events seen */
+  struct KtelRssSample samples[KTEL_EXEC_RSS_SAMPLES];
 };
 
 #endif /* KTEL_SYS_BPF_EXEC_RECORD_H_ */

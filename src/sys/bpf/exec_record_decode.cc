@@ -1,5 +1,6 @@
 #include "sys/bpf/exec_record_decode.h"
 
+#include <cstddef>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -92,16 +93,54 @@ Result<ExecLifecycleEvent> decode_exit(std::span<const std::byte> bytes,
   return ExecLifecycleEvent(std::move(e));
 }
 
+Result<ExecLifecycleEvent> decode_rss(std::span<const std::byte> bytes,
+                                      const ExecDecodeOptions& o) {
+  constexpr size_t kFixed = offsetof(KtelRssRecord, samples);
+  if (bytes.size() < kFixed) {
+    return data_loss(fmt::format("exec tracer: rss record of {} bytes, expected at least {}",
+                                 bytes.size(), kFixed));
+  }
+  KtelRssRecord r{};
+  std::memcpy(&r, bytes.data(), kFixed);
+  if (r.n > KTEL_EXEC_RSS_SAMPLES || bytes.size() < kFixed + r.n * sizeof(KtelRssSample)) {
+    return data_loss(fmt::format("exec tracer: rss record of {} bytes claims {} samples",
+                                 bytes.size(), r.n));
+  }
+  ExecLifecycleRss e;
+  e.ts_ns = static_cast<int64_t>(r.hdr.ts_ns);
+  e.pid = r.pid;
+  e.start_ns = static_cast<int64_t>(r.start_ns);
+  e.peak_bytes = r.peak_pages * o.page_size;
+  e.events = r.events;
+  e.interval_ns = static_cast<int64_t>(r.interval_ns);
+  e.samples.reserve(r.n);
+  for (uint32_t i = 0; i < r.n; ++i) {
+    KtelRssSample s;
+    std::memcpy(&s, bytes.data() + kFixed + i * sizeof s, sizeof s);
+    e.samples.push_back({static_cast<int64_t>(s.ts_ns), s.pages * o.page_size});
+  }
+  // The latest value closes the series when no sample took it.
+  const auto last_ts = static_cast<int64_t>(r.last_ts_ns);
+  if (r.events > 0 && (e.samples.empty() || last_ts > e.samples.back().ts_ns)) {
+    e.samples.push_back({last_ts, r.last_pages * o.page_size});
+  }
+  return ExecLifecycleEvent(std::move(e));
+}
+
 }  // namespace
 
 uint32_t exec_record_version() { return KTEL_EXEC_REC_VERSION; }
 
+bool exec_record_version_readable(uint32_t version) {
+  return version >= KTEL_EXEC_REC_VERSION_MIN && version <= KTEL_EXEC_REC_VERSION;
+}
+
 Result<ExecLifecycleEvent> decode_exec_record(std::span<const std::byte> bytes,
                                               const ExecDecodeOptions& options) {
   KTEL_ASSIGN_OR_RETURN(KtelExecHeader h, read_struct<KtelExecHeader>(bytes, "header of a"));
-  if (h.version != KTEL_EXEC_REC_VERSION) {
-    return data_loss(fmt::format("exec tracer: record version {}, expected {}", h.version,
-                                 KTEL_EXEC_REC_VERSION));
+  if (!exec_record_version_readable(h.version)) {
+    return data_loss(fmt::format("exec tracer: record version {}, this ktel reads {} to {}",
+                                 h.version, KTEL_EXEC_REC_VERSION_MIN, KTEL_EXEC_REC_VERSION));
   }
   switch (h.type) {
     case KTEL_EXEC_TYPE_EXEC:
@@ -117,6 +156,8 @@ Result<ExecLifecycleEvent> decode_exec_record(std::span<const std::byte> bytes,
     }
     case KTEL_EXEC_TYPE_EXIT:
       return decode_exit(bytes, options);
+    case KTEL_EXEC_TYPE_RSS:
+      return decode_rss(bytes, options);
     default:
       return data_loss(fmt::format("exec tracer: unknown record type {}", h.type));
   }

@@ -64,15 +64,37 @@ struct ExecLifecycleExit {
   std::string comm;
 };
 
-using ExecLifecycleEvent = std::variant<ExecLifecycleExec, ExecLifecycleFork, ExecLifecycleExit>;
+// --exec-rss: a process's resident set while it lived, aggregated in the
+// kernel; at its last exit or, for one still running, at the end.
+struct ExecLifecycleRss {
+  struct Sample {
+    int64_t ts_ns = 0;  // CLOCK_MONOTONIC
+    uint64_t bytes = 0;
+    bool operator==(const Sample&) const = default;
+  };
+  int64_t ts_ns = 0;  // when submitted
+  int32_t pid = 0;
+  int64_t start_ns = 0;  // the process's start (CLOCK_MONOTONIC): with pid, which process
+  uint64_t peak_bytes = 0;
+  uint64_t events = 0;        // rss_stat events seen
+  int64_t interval_ns = 0;    // least gap between samples it ended with
+  // In time order: the kernel's samples, then the latest value when newer
+  // (at most KTEL_EXEC_RSS_SAMPLES + 1).
+  std::vector<Sample> samples;
+};
+
+using ExecLifecycleEvent =
+    std::variant<ExecLifecycleExec, ExecLifecycleFork, ExecLifecycleExit, ExecLifecycleRss>;
 
 struct ExecDecodeOptions {
   uint32_t max_args = 64;   // more arguments are dropped and argv_truncated set
   uint64_t page_size = 4096;
 };
 
-// KTEL_EXEC_REC_VERSION: the record layout this build writes and reads.
+// KTEL_EXEC_REC_VERSION: the record layout this build writes.
 uint32_t exec_record_version();
+// Whether this build reads records of `version` (KTEL_EXEC_REC_VERSION_MIN..).
+bool exec_record_version_readable(uint32_t version);
 
 // One record as the ring buffer handed it over. kDataLoss naming what is
 // wrong (short, unknown type or version, sizes that disagree).

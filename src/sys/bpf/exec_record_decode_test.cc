@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstring>
 #include <vector>
 
@@ -70,6 +71,51 @@ TEST(ExecRecordDecode, ExitStatusSignalAndCore) {
   ExecLifecycleExit core = decode(0x80 | 11);
   EXPECT_EQ(core.signal, 11);
   EXPECT_TRUE(core.core_dumped);
+}
+
+std::vector<std::byte> rss_bytes(uint32_t n, uint32_t claimed) {
+  KtelRssRecord r{};
+  const size_t size = offsetof(KtelRssRecord, samples) + n * sizeof(KtelRssSample);
+  r.hdr = {KTEL_EXEC_REC_VERSION, KTEL_EXEC_TYPE_RSS, static_cast<uint32_t>(size), 500};
+  r.pid = 42;
+  r.n = claimed;
+  r.start_ns = 77;
+  r.peak_pages = 300;
+  r.interval_ns = 20'000'000;
+  r.events = 1000;
+  for (uint32_t i = 0; i < n; ++i) r.samples[i] = {100 + i, 10 * (i + 1)};
+  r.last_ts_ns = 100 + n + 50;  // a later value no sample took
+  r.last_pages = 7;
+  std::vector<std::byte> out(size);
+  std::memcpy(out.data(), &r, size);
+  return out;
+}
+
+TEST(ExecRecordDecode, RssRecordsGiveBytesInTimeOrderAndRefuseMoreSamplesThanSent) {
+  auto e = decode_exec_record(rss_bytes(3, 3), {.max_args = 64, .page_size = 4096});
+  ASSERT_TRUE(e.is_ok()) << e.status().to_string();
+  const auto& r = std::get<ExecLifecycleRss>(*e);
+  EXPECT_EQ(r.pid, 42);
+  EXPECT_EQ(r.start_ns, 77);
+  EXPECT_EQ(r.peak_bytes, 300u * 4096);
+  EXPECT_EQ(r.events, 1000u);
+  EXPECT_EQ(r.interval_ns, 20'000'000);
+  ASSERT_EQ(r.samples.size(), 4u);
+  EXPECT_EQ(r.samples[2], (ExecLifecycleRss::Sample{102, 30 * 4096}));
+  EXPECT_EQ(r.samples[3], (ExecLifecycleRss::Sample{153, 7 * 4096})) << "the latest value closes it";
+  EXPECT_FALSE(decode_exec_record(rss_bytes(1, 5), {}).is_ok()) << "5 claimed, 1 sent";
+  EXPECT_FALSE(decode_exec_record(rss_bytes(0, KTEL_EXEC_RSS_SAMPLES + 1), {}).is_ok());
+  auto cut = rss_bytes(2, 2);
+  cut.resize(20);
+  EXPECT_FALSE(decode_exec_record(cut, {}).is_ok());
+}
+
+TEST(ExecRecordDecode, VersionOneRecordsStillDecode) {
+  auto v1 = exec_bytes(std::string("true\0", 5), 5, 1);
+  v1[0] = std::byte{1};
+  EXPECT_TRUE(decode_exec_record(v1, {}).is_ok());
+  v1[0] = std::byte{KTEL_EXEC_REC_VERSION + 1};
+  EXPECT_FALSE(decode_exec_record(v1, {}).is_ok());
 }
 
 TEST(ExecRecordDecode, DamagedRecordsAreErrorsNotCrashes) {

@@ -8,6 +8,9 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <time.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -56,6 +59,13 @@ Status configure(exec_bpf* skel, const ExecTracerOptions& o) {
   skel->rodata->target_cgroup = o.cgroup_id;
   skel->rodata->argv_max = o.argv_max_bytes;
   skel->rodata->nr_excluded = static_cast<uint32_t>(o.exclude_comms.size());
+  skel->rodata->rss_interval_ns = o.rss_interval_ns;
+  if (!o.rss) {
+    // rss_stat fires on every page-fault batch: not even loaded when off.
+    int err = bpf_program__set_autoload(skel->progs.on_rss, false);
+    if (err == 0) err = bpf_map__set_max_entries(skel->maps.rss_states, 1);
+    if (err != 0) return errno_status(-err, "exec tracer: leaving out the rss_stat program");
+  }
   int err = bpf_map__set_max_entries(skel->maps.events, static_cast<uint32_t>(ring_size(o.ring_bytes)));
   if (err != 0) return errno_status(-err, "exec tracer: sizing the ring buffer");
   return Status::ok();
@@ -228,13 +238,45 @@ Result<size_t> ExecTracer::flush_pending_exits(const RawFn& fn) {
   return n;
 }
 
+Result<size_t> ExecTracer::flush_rss(const RawFn& fn) {
+  std::vector<uint32_t> pids;
+  uint32_t key = 0;
+  uint32_t next = 0;
+  const uint32_t* prev = nullptr;
+  while (bpf_map__get_next_key(skel_->maps.rss_states, prev, &next, sizeof next) == 0) {
+    pids.push_back(next);
+    key = next;
+    prev = &key;
+  }
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  size_t n = 0;
+  for (uint32_t pid : pids) {
+    KtelRssRecord rec{};
+    if (bpf_map__lookup_elem(skel_->maps.rss_states, &pid, sizeof pid, &rec, sizeof rec, 0) != 0) {
+      continue;
+    }
+    (void)bpf_map__delete_elem(skel_->maps.rss_states, &pid, sizeof pid, 0);
+    const uint32_t used = std::min<uint32_t>(rec.n, KTEL_EXEC_RSS_SAMPLES);
+    const size_t size = sizeof rec - (KTEL_EXEC_RSS_SAMPLES - used) * sizeof(KtelRssSample);
+    rec.hdr.version = KTEL_EXEC_REC_VERSION;
+    rec.hdr.type = KTEL_EXEC_TYPE_RSS;
+    rec.hdr.size = static_cast<uint32_t>(size);
+    rec.hdr.ts_ns = static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + now.tv_nsec;
+    fn({reinterpret_cast<const std::byte*>(&rec), size});
+    ++n;
+  }
+  return n;
+}
+
 ExecLost ExecTracer::lost() const {
   ExecLost out;
   int ncpu = libbpf_num_possible_cpus();
   if (ncpu <= 0) return out;
   std::vector<uint64_t> values(static_cast<size_t>(ncpu));
-  uint64_t* slots[] = {&out.exec, &out.fork, &out.exit, &out.tracked_full};
-  for (uint32_t key = 0; key <= KTEL_EXEC_TYPE_COUNT; ++key) {
+  uint64_t* slots[KTEL_EXEC_LOST_SLOTS] = {&out.exec, &out.fork, &out.exit, &out.rss,
+                                           &out.tracked_full, &out.rss_map_full};
+  for (uint32_t key = 0; key < KTEL_EXEC_LOST_SLOTS; ++key) {
     if (bpf_map__lookup_elem(skel_->maps.lost, &key, sizeof key, values.data(),
                              values.size() * sizeof(uint64_t), 0) != 0) {
       continue;

@@ -33,6 +33,10 @@ struct ExecTracerOptions {
   uint32_t argv_max_args = 64;
   std::vector<std::string> exclude_comms;  // exec records of these (comm after exec) are hidden
   size_t ring_bytes = size_t{4} << 20;     // rounded up to a power of two >= one page
+  // --exec-rss: attach kmem/rss_stat and aggregate each process's RSS (peak
+  // and a bounded series) in the kernel; off, the program is not loaded.
+  bool rss = false;
+  uint64_t rss_interval_ns = 10'000'000;  // first least gap between samples
 };
 
 // Ring-buffer outputs that failed, per record type, plus tracked-map inserts
@@ -41,8 +45,10 @@ struct ExecLost {
   uint64_t exec = 0;
   uint64_t fork = 0;
   uint64_t exit = 0;
+  uint64_t rss = 0;           // RSS records the ring had no room for
   uint64_t tracked_full = 0;
-  uint64_t total() const { return exec + fork + exit + tracked_full; }
+  uint64_t rss_map_full = 0;  // rss_stat events of processes the RSS map had no room for
+  uint64_t total() const { return exec + fork + exit + rss + tracked_full + rss_map_full; }
 };
 
 class ExecTracer {
@@ -82,6 +88,9 @@ class ExecTracer {
   // threads whose final context switch the programs did not see (their CPU
   // time is as at exit, without KTEL_EXIT_CPU_FINAL), and forgets them.
   Result<size_t> flush_pending_exits(const RawFn& fn);
+  // After detach(), with --exec-rss: hands over the RSS records of processes
+  // still running (stamped now), and forgets them.
+  Result<size_t> flush_rss(const RawFn& fn);
 
   ExecLost lost() const;
   uint64_t malformed() const { return malformed_; }
