@@ -154,5 +154,57 @@ TEST(ProcessBuilderTest, RowsAreInStartOrderAndNoDurationIsNegative) {
   EXPECT_FALSE(rows[0].duration_ns());
 }
 
+TEST(ProcessBuilderTest, AnRssRecordSetsThePeakOfItsOwnProcessOnly) {
+  ProcessBuilder b;
+  b.add(fork_of(100, 10, 11));  // start 99
+  ExecLifecycleRss rss;
+  rss.ts_ns = 190;
+  rss.pid = 11;
+  rss.start_ns = 99;
+  rss.peak_bytes = 5 << 20;
+  b.add(rss);
+  ExecLifecycleRss other = rss;  // the same pid, another process
+  other.start_ns = 50;
+  other.peak_bytes = 9 << 20;
+  b.add(other);
+  b.add(exit_of(200, 11, 11, true, 99));
+  b.add(fork_of(300, 10, 12));  // no --exec-rss record
+  auto rows = b.finish();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].rss_peak_bytes, uint64_t{5} << 20);
+  EXPECT_FALSE(rows[1].rss_peak_bytes);
+}
+
+// The ftrace fallback knows no uid, cgroup, CPU or RSS and may miss argv:
+// the row keeps them unknown instead of zeros.
+TEST(ProcessBuilderTest, UnknownFieldsStayUnknown) {
+  ProcessBuilder b;
+  ExecLifecycleFork f = fork_of(100, 10, 11);
+  f.uid.reset();
+  f.cgroup_id.reset();
+  b.add(f);
+  ExecLifecycleExec e = exec_of(110, 11, 0, "ls", {});
+  e.argv_known = false;
+  e.uid.reset();
+  e.cgroup_id.reset();
+  b.add(e);
+  ExecLifecycleExit x = exit_of(200, 11, 11, true);
+  x.cpu_ns.reset();
+  x.maxrss_bytes.reset();
+  x.exit_code.reset();
+  x.ppid = 0;
+  b.add(x);
+  auto rows = b.finish();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].ppid, 10) << "from the fork; the exec and exit knew none";
+  EXPECT_FALSE(rows[0].argv);
+  EXPECT_FALSE(rows[0].uid);
+  EXPECT_FALSE(rows[0].cgroup_id);
+  EXPECT_FALSE(rows[0].cpu_ns);
+  EXPECT_FALSE(rows[0].maxrss_bytes);
+  EXPECT_FALSE(rows[0].exit_code);
+  EXPECT_EQ(rows[0].filename, "/bin/ls");
+}
+
 }  // namespace
 }  // namespace ktel::exec
