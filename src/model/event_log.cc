@@ -76,6 +76,14 @@ std::vector<Event> EventLog::snapshot() const {
   return events_;
 }
 
+std::vector<Event> EventLog::of_kind(std::string_view kind) const {
+  std::vector<Event> out;
+  for (Event& e : snapshot()) {
+    if (e.kind == kind) out.push_back(std::move(e));
+  }
+  return out;
+}
+
 Status EventLog::sink_status() const {
   std::lock_guard lock(mu_);
   return sink_status_;

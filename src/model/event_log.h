@@ -49,6 +49,8 @@ class EventLog {
   bool wait_for(std::string_view kind, int64_t timeout_ns);
 
   std::vector<Event> snapshot() const;
+  // The events of one kind so far, in order (a snapshot filtered).
+  std::vector<Event> of_kind(std::string_view kind) const;
   Status sink_status() const;
 
  private:

@@ -40,13 +40,7 @@ struct Harness {
     c.options.exec_scope = std::move(scope);
     return c;
   }
-  std::vector<Event> of_kind(const std::string& kind) const {
-    std::vector<Event> out;
-    for (const Event& e : events.snapshot()) {
-      if (e.kind == kind) out.push_back(e);
-    }
-    return out;
-  }
+  std::vector<Event> of_kind(const std::string& kind) const { return events.of_kind(kind); }
   // The processes row of `pid`, or nullptr.
   std::optional<Row> process(pid_t pid) const {
     for (auto& r : sink.rows("processes")) {

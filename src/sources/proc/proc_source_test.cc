@@ -37,13 +37,7 @@ struct Harness {
     c.options.threads = threads;
     return c;
   }
-  std::vector<Event> of_kind(const std::string& kind) const {
-    std::vector<Event> out;
-    for (const Event& e : events.snapshot()) {
-      if (e.kind == kind) out.push_back(e);
-    }
-    return out;
-  }
+  std::vector<Event> of_kind(const std::string& kind) const { return events.of_kind(kind); }
 };
 
 // Returns the same canned tasks every tick, optionally taking `delay_ns` of

@@ -83,6 +83,20 @@ Status fill_maps(exec_bpf* skel, const ExecTracerOptions& o) {
   return Status::ok();
 }
 
+// The u32 keys of a hash map, listed before any is deleted.
+std::vector<uint32_t> map_keys(const bpf_map* map) {
+  std::vector<uint32_t> keys;
+  uint32_t key = 0;
+  uint32_t next = 0;
+  const uint32_t* prev = nullptr;
+  while (bpf_map__get_next_key(map, prev, &next, sizeof next) == 0) {
+    keys.push_back(next);
+    key = next;
+    prev = &key;
+  }
+  return keys;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ExecTracer>> ExecTracer::open(const ExecTracerOptions& o) {
@@ -211,17 +225,8 @@ void ExecTracer::detach() {
 }
 
 Result<size_t> ExecTracer::flush_pending_exits(const RawFn& fn) {
-  std::vector<uint32_t> tids;
-  uint32_t key = 0;
-  uint32_t next = 0;
-  const uint32_t* prev = nullptr;
-  while (bpf_map__get_next_key(skel_->maps.pending_exits, prev, &next, sizeof next) == 0) {
-    tids.push_back(next);
-    key = next;
-    prev = &key;
-  }
   size_t n = 0;
-  for (uint32_t tid : tids) {
+  for (uint32_t tid : map_keys(skel_->maps.pending_exits)) {
     struct {
       KtelExitRecord rec;
       uint64_t others_cpu_ns;
@@ -239,15 +244,7 @@ Result<size_t> ExecTracer::flush_pending_exits(const RawFn& fn) {
 }
 
 Result<size_t> ExecTracer::flush_rss(const RawFn& fn) {
-  std::vector<uint32_t> pids;
-  uint32_t key = 0;
-  uint32_t next = 0;
-  const uint32_t* prev = nullptr;
-  while (bpf_map__get_next_key(skel_->maps.rss_states, prev, &next, sizeof next) == 0) {
-    pids.push_back(next);
-    key = next;
-    prev = &key;
-  }
+  const std::vector<uint32_t> pids = map_keys(skel_->maps.rss_states);
   timespec now{};
   ::clock_gettime(CLOCK_MONOTONIC, &now);
   size_t n = 0;
