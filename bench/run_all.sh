@@ -49,9 +49,3 @@ if [ "$(id -u)" = 0 ]; then
   echo "== dataset build from 19 M sched_switch events (goal: < 60 s, < 2 GB peak) against a Python script"
   python3 "$here/dataset_build_compare.py" --ktel "$build/src/cli/ktel"
 fi
-
-if [ "$(id -u)" = 0 ]; then
-  echo
-  echo "== exec source: in-kernel ns per event (goal <= 2 us), 5,000 execs/s for 10 s (goal 0 lost), fork/exec loop (goal <= 10 % slower)"
-  python3 "$here/exec_overhead_compare.py" --build "$build"
-fi
