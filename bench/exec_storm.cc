@@ -4,6 +4,7 @@
 // Prints one JSON line of counts (to stdout, or to --out FILE); a paced run's
 // `rate` is execs that ran / time from the first spawn until all were reaped.
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -161,8 +162,22 @@ int run_paced(const Options& o, FILE* out) {
   return total.failed == 0 ? 0 : 1;
 }
 
+// CPU time of this process and its reaped children (user + system).
+int64_t cpu_ns() {
+  int64_t total = 0;
+  for (int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
+    rusage ru{};
+    getrusage(who, &ru);
+    for (const timeval& tv : {ru.ru_utime, ru.ru_stime}) {
+      total += int64_t{tv.tv_sec} * 1'000'000'000 + int64_t{tv.tv_usec} * 1000;
+    }
+  }
+  return total;
+}
+
 int run_loop(const Options& o, FILE* out) {
   Counts c;
+  const int64_t start_cpu = cpu_ns();
   const int64_t start = now_ns();
   for (long i = 0; i < o.count; ++i) {
     pid_t pid = spawn(o.program.c_str());
@@ -177,12 +192,14 @@ int run_loop(const Options& o, FILE* out) {
     account(c, status);
   }
   const int64_t elapsed = now_ns() - start;
+  const int64_t cpu = cpu_ns() - start_cpu;
   fprintf(out,
-          "{\"mode\":\"loop\",\"program\":\"%s\",\"count\":%ld,\"spawned\":%lld,\"ok\":%lld,"
+          "{\"mode\":\"loop\",\"pid\":%d,\"cpu_ns\":%lld,\"program\":\"%s\",\"count\":%ld,"
+          "\"spawned\":%lld,\"ok\":%lld,"
           "\"failed\":%lld,\"elapsed_ns\":%lld}\n",
-          o.program.c_str(), o.count, static_cast<long long>(c.spawned),
-          static_cast<long long>(c.ok), static_cast<long long>(c.failed),
-          static_cast<long long>(elapsed));
+          getpid(), static_cast<long long>(cpu), o.program.c_str(), o.count,
+          static_cast<long long>(c.spawned), static_cast<long long>(c.ok),
+          static_cast<long long>(c.failed), static_cast<long long>(elapsed));
   return c.failed == 0 ? 0 : 1;
 }
 
