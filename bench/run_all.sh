@@ -44,6 +44,13 @@ echo
 echo "== ftrace text import: parse MB/s per thread (goal: >= 1 GB/s per thread) against a regex-per-line Python parser"
 python3 "$here/ftrace_text_compare.py" --bench "$build/bench/ftrace_text_bench" --ktel "$build/src/cli/ktel"
 
+if [ "$(id -u)" = 0 ] && [ -x "$build/bench/exec_storm" ]; then
+  echo
+  echo "== exec source: BPF ns per exec/fork/exit (goal: <= 2000 ns), 5,000 execs/s for 10 s (goal: 0 lost),"
+  echo "   20,000 sequential fork+exec slowed by <= 10 % (tree and all scopes)"
+  python3 "$here/exec_overhead_compare.py" --ktel "$build/src/cli/ktel"
+fi
+
 if [ "$(id -u)" = 0 ]; then
   echo
   echo "== dataset build from 19 M sched_switch events (goal: < 60 s, < 2 GB peak) against a Python script"
