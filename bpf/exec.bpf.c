@@ -280,8 +280,9 @@ static __always_inline void submit_rss(__u32 tgid)
 }
 
 /* A sample when the gap since the last one is at least interval_ns and RSS
- * moved by 1/16 or 1 MiB of pages since; when samples[] is full, every other
- * sample goes and the gap doubles, so the series spans the whole life. The
+ * moved by 1/16 or 1 MiB of pages since; when samples[] is full, each pair
+ * keeps its higher sample and the gap doubles, so the series spans the whole
+ * life and keeps its peaks. The
  * latest value is kept apart (last_*): a burst inside one gap (an munmap)
  * still shows where it ended. */
 static __always_inline void rss_note(struct KtelRssRecord *st, __u64 now, __u64 pages)
@@ -302,8 +303,12 @@ static __always_inline void rss_note(struct KtelRssRecord *st, __u64 now, __u64 
       return;
   }
   if (n >= KTEL_EXEC_RSS_SAMPLES) {
-    for (__u32 i = 0; i < KTEL_EXEC_RSS_SAMPLES / 2; i++)
-      st->samples[i] = st->samples[2 * i];
+    /* Each pair keeps its higher sample, so peaks stay in the series. */
+    for (__u32 i = 0; i < KTEL_EXEC_RSS_SAMPLES / 2; i++) {
+      struct KtelRssSample a = st->samples[2 * i];
+      struct KtelRssSample b = st->samples[2 * i + 1];
+      st->samples[i] = b.pages > a.pages ? b : a;
+    }
     n = KTEL_EXEC_RSS_SAMPLES / 2;
     st->interval_ns *= 2;
   }

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -118,6 +119,37 @@ TEST_F(ExecTracerRssTest, PeakAndASeriesThatRisesAndFalls) {
   EXPECT_TRUE(plateau);
   EXPECT_GT(r.events, r.samples.size());
   EXPECT_EQ(t->lost().total(), 0u);
+}
+
+// Many rises and falls: more candidate samples than slots, so the series is
+// compacted (the gap doubles) yet still spans the life and keeps the peaks.
+TEST_F(ExecTracerRssTest, ALongSawtoothIsCompactedKeepingItsPeaks) {
+  auto t = open(true);
+  ASSERT_TRUE(t);
+  pid_t child = ::fork();
+  if (child == 0) {
+    for (int i = 0; i < 40; ++i) {
+      void* p = touch(8);
+      ::usleep(12'000);
+      ::munmap(p, 8 * kMiB);
+      ::usleep(12'000);
+    }
+    ::_exit(0);
+  }
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::vector<ExecLifecycleRss> got = rss_of(*t, child, t->decode_options(), false);
+  ASSERT_EQ(got.size(), 1u);
+  const ExecLifecycleRss& r = got[0];
+  EXPECT_GT(r.interval_ns, 10'000'000) << "no compaction happened";
+  EXPECT_LE(r.samples.size(), KTEL_EXEC_RSS_SAMPLES + 1);
+  uint64_t top = 0;
+  for (const auto& s : r.samples) top = std::max(top, s.bytes);
+  EXPECT_GE(static_cast<double>(top), 0.9 * static_cast<double>(r.peak_bytes));
+  EXPECT_GE(r.peak_bytes, 8 * kMiB);
+  // The series covers the whole life, not only its start.
+  const double span = static_cast<double>(r.samples.back().ts_ns - r.samples.front().ts_ns);
+  EXPECT_GT(span, 0.8e9) << "40 cycles of >= 24 ms last about a second";
 }
 
 TEST_F(ExecTracerRssTest, ARunningProcessIsReadFromTheMapAtTheEnd) {
