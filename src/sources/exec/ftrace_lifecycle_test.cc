@@ -45,16 +45,16 @@ TEST(FtraceLifecycle, ThreadsAndProcessesByCloneFlags) {
   EXPECT_EQ(tf.child_pid, 100);
   EXPECT_EQ(tf.child_tid, 101);
   l.convert(newtask(3, 200, 0x1200011));  // fork(): SIGCHLD | CLONE_CHILD_*
-  const auto& pf = std::get<ExecLifecycleFork>(*l.convert(fork_of(4, 101, 200)));
+  const auto pf = std::get<ExecLifecycleFork>(*l.convert(fork_of(4, 101, 200)));
   EXPECT_FALSE(pf.is_thread);
   EXPECT_EQ(pf.parent_pid, 100) << "a thread's fork comes from its process";
   EXPECT_EQ(pf.parent_tid, 101);
   EXPECT_EQ(pf.child_pid, 200);
   // The thread exits (not the process), then the process's last thread.
-  const auto& te = std::get<ExecLifecycleExit>(*l.convert(exit_of(5, 101, 0)));
+  const auto te = std::get<ExecLifecycleExit>(*l.convert(exit_of(5, 101, 0)));
   EXPECT_EQ(te.pid, 100);
   EXPECT_FALSE(te.group_dead);
-  const auto& pe = std::get<ExecLifecycleExit>(*l.convert(exit_of(6, 200, 1)));
+  const auto pe = std::get<ExecLifecycleExit>(*l.convert(exit_of(6, 200, 1)));
   EXPECT_TRUE(pe.group_dead);
   EXPECT_EQ(pe.ppid, 100);
   EXPECT_FALSE(pe.exit_code);
@@ -71,14 +71,14 @@ TEST(FtraceLifecycle, ANonLeaderExecTakesTheLeadersIdAndGuessesGroupDeadOnOldKer
   FtraceLifecycle l(index);
   l.convert(newtask(1, 11, 0x10000));
   l.convert(fork_of(2, 10, 11));
-  const auto& e = std::get<ExecLifecycleExec>(
+  const auto e = std::get<ExecLifecycleExec>(
       *l.convert(at(3, sched::ExecEvent{"/usr/bin/env", 10, 11})));
   EXPECT_EQ(e.pid, 10);
   EXPECT_EQ(e.tid, 11);
   EXPECT_EQ(e.comm, "env");
   EXPECT_FALSE(e.argv_known);
   EXPECT_EQ(l.counts().argv_missing, 1u);
-  const auto& x = std::get<ExecLifecycleExit>(*l.convert(exit_of(4, 10, -1)));
+  const auto x = std::get<ExecLifecycleExit>(*l.convert(exit_of(4, 10, -1)));
   EXPECT_TRUE(x.group_dead);  // the leader, on a kernel without group_dead
   EXPECT_EQ(l.counts().group_dead_guessed, 1u);
 }
@@ -120,7 +120,7 @@ TEST(FtraceLifecycle, AnExecGetsItsNotesArgvUidAndParent) {
   index.add_boundary(30, 100);
   index.freeze();
   FtraceLifecycle l(index);
-  const auto& e = std::get<ExecLifecycleExec>(*l.convert(at(100, sched::ExecEvent{"/bin/ls", 30, 30})));
+  const auto e = std::get<ExecLifecycleExec>(*l.convert(at(100, sched::ExecEvent{"/bin/ls", 30, 30})));
   EXPECT_TRUE(e.argv_known);
   EXPECT_EQ(e.argv, (std::vector<std::string>{"ls", "-l"}));
   EXPECT_EQ(e.uid, 7u);
