@@ -216,8 +216,9 @@ void add_record_command(CLI::App& app, CliState& state) {
       ->delimiter(',')
       ->allow_extra_args(false);
   cmd->add_option("--exec-ring-size", flags->exec_ring_size,
-                  "exec: BPF ring buffer in KB, rounded up to a power of two (default 4096: ~20,000 "
-                  "new processes/s polled every 25 ms, with room for 8 polls)");
+                  "exec: BPF ring buffer in KB, rounded up to a power of two (default 1024: ~5,000 "
+                  "new processes/s polled every 25 ms, with room for 8 polls; larger rings cost "
+                  "more per record)");
   cmd->add_option("--exec-argv-max", flags->exec_argv_max,
                   "exec: BYTES[,ARGS] of each command line kept (default 4096,64); the full "
                   "length and argument count are always recorded, and cut ones flagged");

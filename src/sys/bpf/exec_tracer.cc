@@ -60,6 +60,7 @@ Status configure(exec_bpf* skel, const ExecTracerOptions& o) {
   skel->rodata->argv_max = o.argv_max_bytes;
   skel->rodata->nr_excluded = static_cast<uint32_t>(o.exclude_comms.size());
   skel->rodata->rss_interval_ns = o.rss_interval_ns;
+  skel->rodata->rss_enabled = o.rss ? 1 : 0;
   if (!o.rss) {
     // rss_stat fires on every page-fault batch: not even loaded when off.
     int err = bpf_program__set_autoload(skel->progs.on_rss, false);

@@ -32,7 +32,7 @@ struct ExecTracerOptions {
   uint32_t argv_max_bytes = 4096;  // 1 .. KTEL_EXEC_ARGV_MAX - 1 (16383)
   uint32_t argv_max_args = 64;
   std::vector<std::string> exclude_comms;  // exec records of these (comm after exec) are hidden
-  size_t ring_bytes = size_t{4} << 20;     // rounded up to a power of two >= one page
+  size_t ring_bytes = size_t{1} << 20;     // rounded up to a power of two >= one page
   // --exec-rss: attach kmem/rss_stat and aggregate each process's RSS (peak
   // and a bounded series) in the kernel; off, the program is not loaded.
   bool rss = false;
