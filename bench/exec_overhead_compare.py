@@ -9,13 +9,22 @@ Three measurements, one table:
    and the difference between the first and last reading gives ns per run.
    on_exec/on_fork/on_exit run once per exec/fork/exit (goal <= 2000 ns);
    on_switch runs on every context switch of the machine, so it is reported
-   per switch, as a share of the programs' total and per exec.
+   per switch, as a share of the programs' total and per exec. Beside each,
+   the cost per run of an empty program at the same attach point
+   (bench/exec_floor, attached after ktel's, read over the same window): what
+   the machine charges any program there (on a VM that can be a good part).
 2. Paced execs: bench/exec_storm spawns the program (default the static
    exec_true) at --rate per second for --seconds under `ktel record`; goal 0
    lost (meta.json) and one exec_events row per exec that ran. The rate really
    achieved (execs that ran / time until the last was reaped) is reported
    beside the untraced one; when one worker falls short, two are tried too.
-3. Sequential loop: --loop-count fork+exec+wait of /bin/true timed inside
+3. Record rate: fork+exec is slow on some machines (a VM here: ~3 ms per
+   exec, a few hundred execs/s on 2 CPUs), so the ring and its reader are
+   also driven by `exec_storm threads` (create+join threads for --seconds:
+   a fork and an exit record each); goal: at least the records/s and bytes/s
+   that --rate processes/s would write (bytes per process from the paced
+   run), 0 lost, one forks row per thread.
+4. Sequential loop: --loop-count fork+exec+wait of /bin/true timed inside
    exec_storm (ktel's start-up and table building are not counted), untraced,
    under `--exec-scope tree` and under `--exec-scope all`, alternating, median
    of --rounds runs each; goal: slowdown <= 10 %.
@@ -36,6 +45,7 @@ import time
 from pathlib import Path
 
 PROGRAMS = ["on_exec", "on_fork", "on_exit", "on_switch"]
+FLOOR_PROGRAMS = ["floor_exec", "floor_fork", "floor_exit", "floor_switch"]
 STATS_SYSCTL = Path("/proc/sys/kernel/bpf_stats_enabled")
 COST_GOAL_NS = 2000
 SLOWDOWN_GOAL_PCT = 10.0
@@ -75,16 +85,41 @@ def prog_ids_held_by(pid):
     return ids
 
 
-def ktel_programs(ktel_pid):
-    """run_time_ns/run_cnt of ktel's exec programs by name, with their ids;
-    None until all four are loaded."""
-    held = prog_ids_held_by(ktel_pid)
+def programs_of(pid, names, programs):
+    """run_time_ns/run_cnt of the programs `pid` holds, by name, with their
+    ids; None until all of `names` are loaded."""
+    held = prog_ids_held_by(pid)
     found = {}
-    for p in bpf_programs():
-        if p.get("name") in PROGRAMS and p["id"] in held:
+    for p in programs:
+        if p.get("name") in names and p["id"] in held:
             found[p["name"]] = {"id": p["id"], "run_time_ns": p.get("run_time_ns", 0),
                                 "run_cnt": p.get("run_cnt", 0)}
-    return found if len(found) == len(PROGRAMS) else None
+    return found if len(found) == len(names) else None
+
+
+def ktel_programs(ktel_pid):
+    return programs_of(ktel_pid, PROGRAMS, bpf_programs())
+
+
+class Floor:
+    """bench/exec_floor: empty programs at the same attach points, attached
+    after ktel's (so they run second, on warm caches: a floor that does not
+    flatter ktel). Their cost per run is what any program costs there."""
+
+    def __init__(self, path):
+        self.proc = subprocess.Popen([path], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if not line:
+            sys.exit(f"exec_floor failed: {self.proc.stderr.read()[-2000:]}")
+
+    def snapshot(self, programs):
+        got = programs_of(self.proc.pid, FLOOR_PROGRAMS, programs)
+        return None if got is None else {n: got["floor_" + n[3:]] for n in PROGRAMS}
+
+    def stop(self):
+        self.proc.stdin.close()
+        self.proc.wait()
 
 
 class Recording:
@@ -92,8 +127,9 @@ class Recording:
 
     def __init__(self, args, tmp, name, command, scope="tree"):
         self.episode = Path(tmp) / name
-        self.argv = [args.ktel, "record", "-q", "--sources", "exec", "--require", "exec",
-                     "--exec-scope", scope, "-o", str(self.episode), "--"] + command
+        self.argv = ([args.ktel, "record", "-q", "--sources", "exec", "--require", "exec",
+                      "--exec-scope", scope, "-o", str(self.episode)] + args.record_args
+                     + ["--"] + command)
 
     def start(self):
         self.proc = subprocess.Popen(self.argv, stdout=subprocess.DEVNULL,
@@ -153,10 +189,21 @@ def measure_cost(args, tmp):
                                                   seconds=args.cost_seconds,
                                                   program=args.program))
         proc = rec.start()
+        floor = None
         first = last = None
         first_t = last_t = None
         while proc.poll() is None:
-            snap = ktel_programs(proc.pid)
+            programs = bpf_programs()
+            snap = programs_of(proc.pid, PROGRAMS, programs)
+            if snap is not None and floor is None and not args.no_floor:
+                floor = Floor(args.floor)
+                continue
+            if snap is not None and floor is not None:
+                snap = {"ktel": snap, "floor": floor.snapshot(programs)}
+                if snap["floor"] is None:
+                    snap = None
+            elif snap is not None:
+                snap = {"ktel": snap, "floor": None}
             if snap is not None:
                 now = time.monotonic()
                 if first is None:
@@ -165,22 +212,41 @@ def measure_cost(args, tmp):
                     last, last_t = snap, now
             time.sleep(0.25)
         rec.finish()
+        if floor is not None:
+            floor.stop()
     finally:
         STATS_SYSCTL.write_text(previous + "\n")
     if first is None or last is None:
         sys.exit("ktel's exec programs were never seen twice in `bpftool prog show`")
-    if any(first[n]["id"] != last[n]["id"] for n in PROGRAMS):
+    if any(first["ktel"][n]["id"] != last["ktel"][n]["id"] for n in PROGRAMS):
         sys.exit(f"ktel's program ids changed while it recorded: {first} {last}")
-    delta = {n: {k: last[n][k] - first[n][k] for k in ("run_time_ns", "run_cnt")}
-             for n in PROGRAMS}
+
+    def delta_of(key):
+        if first[key] is None:
+            return None
+        return {n: {k: last[key][n][k] - first[key][n][k] for k in ("run_time_ns", "run_cnt")}
+                for n in PROGRAMS}
+    delta = delta_of("ktel")
+    floor_delta = delta_of("floor")
     storm_result = read_json_file(out)
     details = rec.meta()["sources"]["exec"].get("details", {})
     tables = details.get("tables", {})
     recorded = {"on_exec": tables.get("exec_events"), "on_fork": tables.get("forks"),
                 "on_exit": details.get("exits")}
     rec.remove()
-    return {"delta": delta, "window_s": last_t - first_t, "storm": storm_result,
+    return {"delta": delta, "floor": floor_delta, "window_s": last_t - first_t,
+            "storm": storm_result,
             "stats_was": previous, "recorded": recorded}
+
+
+def per_run(delta, name):
+    return delta[name]["run_time_ns"] / max(1, delta[name]["run_cnt"])
+
+
+def floor_text(cost, name):
+    if cost["floor"] is None:
+        return ""
+    return f"; empty program: {per_run(cost['floor'], name):,.0f} ns"
 
 
 def cost_rows(cost):
@@ -197,18 +263,63 @@ def cost_rows(cost):
         # early; the episode's count of recorded ones shows the mix.
         rec = cost["recorded"].get(n)
         rec_txt = f", {rec:,} recorded in all" if rec is not None else ""
-        rows.append((f"{n}: ns per run ({cnt:,} runs{rec_txt}, {100 * ns / total:.1f} % of BPF time)",
+        rows.append((f"{n}: ns per run ({cnt:,} runs{rec_txt}, {100 * ns / total:.1f} % of BPF time"
+                     f"{floor_text(cost, n)})",
                      f"<= {COST_GOAL_NS} ns", f"{per:,.0f} ns", verdict(per <= COST_GOAL_NS)))
     sw = d["on_switch"]
     execs = max(1, d["on_exec"]["run_cnt"])
     per_switch = sw["run_time_ns"] / max(1, sw["run_cnt"])
-    rows.append((f"on_switch: ns per context switch ({sw['run_cnt']:,} switches)", "report",
+    rows.append((f"on_switch: ns per context switch ({sw['run_cnt']:,} switches"
+                 f"{floor_text(cost, 'on_switch')})", "report",
                  f"{per_switch:,.0f} ns", "-"))
     rows.append(("on_switch: share of the 4 programs' BPF time", "report",
                  f"{100 * sw['run_time_ns'] / max(1, total):.1f} %", "-"))
     rows.append(("on_switch: BPF time per exec (switches/exec x ns)", "report",
                  f"{sw['run_time_ns'] / execs:,.0f} ns ({sw['run_cnt'] / execs:.1f} sw/exec)", "-"))
     return rows
+
+
+# 3. Record rate --------------------------------------------------------------
+
+def measure_churn(args, tmp):
+    out = Path(tmp) / "threads.json"
+    command = storm(args, "threads", out, seconds=args.seconds, workers=1)
+    rec = Recording(args, tmp, "threads", command).run()
+    details = rec.meta()["sources"]["exec"].get("details", {})
+    storm_result = read_json_file(out)
+    db = sqlite3.connect(rec.episode / "episode.db")
+    try:
+        # The storm is the recorded root: its pid has the first exec row.
+        pid = db.execute("SELECT pid FROM exec_events ORDER BY ts_ns LIMIT 1").fetchone()[0]
+        thread_rows = db.execute("SELECT COUNT(*) FROM forks WHERE is_thread = 1 AND "
+                                 "parent_pid = ?", (pid,)).fetchone()[0]
+    finally:
+        db.close()
+    lost, lost_details = lost_of(rec.meta())
+    rec.remove()
+    return {"storm": storm_result, "details": details, "lost": lost,
+            "lost_details": lost_details, "thread_rows": thread_rows}
+
+
+def churn_rows(args, churn, bytes_per_process):
+    s, d = churn["storm"], churn["details"]
+    seconds = s["elapsed_ns"] / 1e9
+    records_s = d.get("records", 0) / seconds
+    bytes_s = d.get("raw_bytes", 0) / seconds
+    want_records = 3 * args.rate  # a fork, an exec and an exit per process
+    want_bytes = args.rate * bytes_per_process
+    label = f"thread churn, {s['threads']:,} threads in {seconds:.0f} s"
+    return [
+        (f"{label}: records/s through the ring (= {args.rate:,.0f} processes/s x 3)",
+         f">= {want_records:,.0f}", f"{records_s:,.0f}", verdict(records_s >= want_records)),
+        (f"{label}: bytes/s through the ring (= {args.rate:,.0f} x {bytes_per_process:,.0f} B)",
+         f">= {want_bytes / 1e6:.2f} MB/s", f"{bytes_s / 1e6:.2f} MB/s",
+         verdict(bytes_s >= want_bytes)),
+        (f"{label}: lost, all types", "0", f"{churn['lost']:,}",
+         verdict(churn["lost"] == 0)),
+        (f"{label}: thread fork rows (one per thread; + the worker)", f"{s['threads']:,} + 1",
+         f"{churn['thread_rows']:,}", verdict(churn["thread_rows"] == s["threads"] + 1)),
+    ]
 
 
 # 2. Paced execs -----------------------------------------------------------
@@ -222,8 +333,10 @@ def measure_paced(args, tmp, workers, traced):
         return {"storm": read_json_file(out)}
     rec = Recording(args, tmp, f"paced-{workers}", command).run()
     lost, details = lost_of(rec.meta())
+    meta_details = rec.meta()["sources"]["exec"].get("details", {})
     result = {"storm": read_json_file(out), "lost": lost, "lost_details": details,
-              "rows": rec.exec_rows(args.program)}
+              "rows": rec.exec_rows(args.program),
+              "raw_bytes": meta_details.get("raw_bytes", 0)}
     rec.remove()
     return result
 
@@ -245,7 +358,7 @@ def paced_rows(args, runs):
     return rows
 
 
-# 3. Sequential loop -------------------------------------------------------
+# 4. Sequential loop -------------------------------------------------------
 
 def measure_loop(args, tmp):
     configs = ["untraced", "tree", "all"]
@@ -310,14 +423,20 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ktel", required=True)
     ap.add_argument("--storm", help="exec_storm (default: <build>/bench/exec_storm)")
+    ap.add_argument("--floor", help="exec_floor (default: <build>/bench/exec_floor)")
+    ap.add_argument("--no-floor", action="store_true",
+                    help="do not attach the empty programs beside ktel's")
     ap.add_argument("--program", help="what the paced runs exec (default: <build>/bench/exec_true)")
+    ap.add_argument("--record-arg", dest="record_args", action="append", default=[],
+                    help="one more argument for every `ktel record` (repeat), e.g. "
+                         "--record-arg=--exec-ring-size=4096")
     ap.add_argument("--rate", type=float, default=5000)
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--cost-rate", type=float, default=1000)
     ap.add_argument("--cost-seconds", type=float, default=8)
     ap.add_argument("--loop-count", type=int, default=20000)
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--skip", default="", help="comma-separated: cost,paced,loop")
+    ap.add_argument("--skip", default="", help="comma-separated: cost,paced,churn,loop")
     args = ap.parse_args()
     # SIGTERM unwinds like an error, so bpf_stats_enabled is still restored.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -325,6 +444,9 @@ def main():
         sys.exit("needs root (BPF programs, kernel.bpf_stats_enabled)")
     build = Path(args.ktel).resolve().parents[2]
     args.storm = args.storm or str(build / "bench" / "exec_storm")
+    args.floor = args.floor or str(build / "bench" / "exec_floor")
+    if not args.no_floor and not os.access(args.floor, os.X_OK):
+        sys.exit(f"{args.floor} is not built (a build with the eBPF backend); or --no-floor")
     args.program = os.path.abspath(args.program or str(build / "bench" / "exec_true"))
     for exe in (args.ktel, args.storm, args.program):
         if not os.access(exe, os.X_OK):
@@ -336,6 +458,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="ktel-exec-bench-")
     rows = []
     notes = []
+    bytes_per_process = 700.0
     try:
         if "cost" not in skip:
             cost = measure_cost(args, tmp)
@@ -353,6 +476,15 @@ def main():
                 if traced["storm"]["rate"] >= 0.99 * args.rate:
                     break
             rows += paced_rows(args, runs)
+            traced = runs[-1][2]
+            if traced["rows"] > 0:
+                bytes_per_process = traced["raw_bytes"] / traced["rows"]
+        if "churn" not in skip:
+            churn = measure_churn(args, tmp)
+            rows += churn_rows(args, churn, bytes_per_process)
+            notes.append(f"churn: bytes per process {bytes_per_process:,.0f} "
+                         + ("(from the paced run)" if "paced" not in skip else
+                            "(assumed: an exec with a short argv, a fork and an exit)"))
         if "loop" not in skip:
             elapsed, cpu, checks = measure_loop(args, tmp)
             rows += loop_rows(args, elapsed, cpu, checks)
@@ -362,7 +494,8 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
     print(f"\nexec source overhead, {os.cpu_count()} CPUs, load {load_before:.1f} before / "
-          f"{os.getloadavg()[0]:.1f} after\n")
+          f"{os.getloadavg()[0]:.1f} after"
+          + (f", ktel record {' '.join(args.record_args)}" if args.record_args else "") + "\n")
     print_table(rows)
     for n in notes:
         print(n)

@@ -1,9 +1,14 @@
 // Fork+exec load for bench/exec_overhead_compare.py. `paced` spawns a program
 // at a target rate from N worker processes for a fixed time; `loop` runs
 // fork+exec+wait of a program N times in a row and times only that loop.
-// Prints one JSON line of counts (to stdout, or to --out FILE); a paced run's
-// `rate` is execs that ran / time from the first spawn until all were reaped.
+// `threads` has N worker threads create and join a thread as fast as they can
+// for a fixed time: every one is a fork record and an exit record in the exec
+// source, so the ring and its reader see record rates fork+exec cannot reach
+// on a slow machine. Prints one JSON line of counts (to stdout, or to --out
+// FILE); a paced run's `rate` is execs that ran / time from the first spawn
+// until all were reaped.
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -14,7 +19,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -203,10 +210,43 @@ int run_loop(const Options& o, FILE* out) {
   return c.failed == 0 ? 0 : 1;
 }
 
+void* thread_body(void* arg) { return arg; }
+
+int run_threads(const Options& o, FILE* out) {
+  std::atomic<int64_t> created{0};
+  std::atomic<int64_t> failed{0};
+  const int64_t start = now_ns();
+  const auto end = start + static_cast<int64_t>(o.seconds * 1e9);
+  std::vector<std::thread> workers;
+  for (int w = 0; w < o.workers; ++w) {
+    workers.emplace_back([&] {
+      while (now_ns() < end) {
+        pthread_t t;
+        if (pthread_create(&t, nullptr, thread_body, nullptr) != 0) {
+          ++failed;
+          continue;
+        }
+        pthread_join(t, nullptr);
+        ++created;
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  const int64_t elapsed = now_ns() - start;
+  fprintf(out,
+          "{\"mode\":\"threads\",\"workers\":%d,\"seconds\":%.3f,\"threads\":%lld,"
+          "\"failed\":%lld,\"elapsed_ns\":%lld,\"rate\":%.1f}\n",
+          o.workers, o.seconds, static_cast<long long>(created.load()),
+          static_cast<long long>(failed.load()), static_cast<long long>(elapsed),
+          static_cast<double>(created.load()) * 1e9 / static_cast<double>(elapsed));
+  return failed.load() == 0 ? 0 : 1;
+}
+
 int usage() {
   fprintf(stderr,
           "usage: exec_storm paced [--rate N] [--seconds S] [--workers W] [--program P] [--out F]\n"
-          "       exec_storm loop [--count N] [--program P] [--out F]\n");
+          "       exec_storm loop [--count N] [--program P] [--out F]\n"
+          "       exec_storm threads [--seconds S] [--workers W] [--out F]\n");
   return 2;
 }
 
@@ -248,6 +288,8 @@ int main(int argc, char** argv) {
     rc = run_paced(o, out);
   } else if (o.mode == "loop") {
     rc = run_loop(o, out);
+  } else if (o.mode == "threads") {
+    rc = run_threads(o, out);
   } else {
     rc = usage();
   }
