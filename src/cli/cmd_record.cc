@@ -217,7 +217,7 @@ void add_record_command(CLI::App& app, CliState& state) {
       ->allow_extra_args(false);
   cmd->add_option("--exec-ring-size", flags->exec_ring_size,
                   "exec: BPF ring buffer in KB, rounded up to a power of two (default 1024: ~5,000 "
-                  "new processes/s polled every 25 ms, with room for 8 polls; larger rings cost "
+                  "new processes/s polled every 25 ms, with room for 8 polls; a larger ring costs "
                   "more per record)");
   cmd->add_option("--exec-argv-max", flags->exec_argv_max,
                   "exec: BYTES[,ARGS] of each command line kept (default 4096,64); the full "

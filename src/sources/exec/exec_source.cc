@@ -21,9 +21,9 @@ namespace {
 
 constexpr std::string_view kEventSource = "exec";
 // The ring is sized for this rate with 8 polls of room; a larger ring costs
-// every record more (its pages fall out of the caches and the TLB: a 400-byte
-// reservation took ~250 ns in a 256 KiB ring, ~300 in 1 MiB, ~720 in 4 MiB
-// on the reference VM).
+// every record more (a 400-byte reservation took ~250 ns in a 256 KiB ring,
+// ~300 in 1 MiB, ~720 in 4 MiB on the reference VM: its records land on
+// memory that has left the caches).
 constexpr double kDefaultProcessesPerSecond = 5'000;
 constexpr double kBytesPerProcess = 700;  // exec (~330 + argv) + fork (72) + exit (80) + headers
 
