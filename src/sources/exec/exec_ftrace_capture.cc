@@ -54,40 +54,24 @@ Result<std::unique_ptr<ExecFtraceCapture>> ExecFtraceCapture::start(const ExecFt
 }
 
 ExecFtraceCapture::~ExecFtraceCapture() {
-  if (thread_.joinable()) {
-    {
-      std::lock_guard lock(mu_);
-      stop_requested_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
+  stop_and_join(stop_, thread_);
 }
 
 void ExecFtraceCapture::run(ProcArgvScanner scanner) {
   auto on_note = [this](const ProcArgvNote& note) {
     if (scan_status_.is_ok()) scan_status_ = notes_->append(note);
   };
-  std::unique_lock lock(mu_);
-  while (true) {
-    lock.unlock();
+  for (;;) {  // a last scan after the stop request
     Status s = scanner.scan(on_note);
     if (!s.is_ok() && scan_status_.is_ok()) scan_status_ = s;
-    lock.lock();
-    scans_ = scanner.scans();
-    if (stop_requested_) break;
-    cv_.wait_for(lock, std::chrono::nanoseconds(config_.scan_period_ns),
-                 [this] { return stop_requested_; });
+    scans_ = scanner.scans();  // read after the join
+    if (stop_.requested()) return;
+    stop_.wait_for(std::chrono::nanoseconds(config_.scan_period_ns));
   }
 }
 
 Status ExecFtraceCapture::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_requested_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  stop_and_join(stop_, thread_);
   Status captured = capture_->stop();
   per_cpu_ = capture_->stats_delta_per_cpu();
   lost_ = 0;

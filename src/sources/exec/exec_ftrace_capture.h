@@ -7,9 +7,7 @@
 
 #include <sys/types.h>
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -18,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/clock.h"
+#include "base/stop_signal.h"
 #include "model/sink.h"
 #include "sources/exec/exec_tables.h"
 #include "sources/exec/ftrace_lifecycle.h"
@@ -62,9 +61,7 @@ class ExecFtraceCapture {
   std::unique_ptr<sched::SchedCapture> capture_;
   std::optional<ProcArgvWriter> notes_;
   std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_requested_ = false;
+  StopSignal stop_;
   Status scan_status_;  // written by the scanner thread until joined
   uint64_t scans_ = 0;
   uint64_t lost_ = 0;

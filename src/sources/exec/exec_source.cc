@@ -52,14 +52,7 @@ size_t default_ring_bytes(double processes_per_second, int64_t poll_period_ns) {
 
 ExecSource::~ExecSource() {
 #ifdef KTEL_HAVE_BPF
-  if (thread_.joinable()) {
-    {
-      std::lock_guard lock(mu_);
-      stop_requested_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
+  stop_and_join(stop_, thread_);
 #endif
 }
 
@@ -308,22 +301,14 @@ void ExecSource::drain() {
 }
 
 void ExecSource::run() {
-  std::unique_lock lock(mu_);
-  while (!stop_requested_) {
-    cv_.wait_for(lock, std::chrono::nanoseconds(poll_period_ns_), [this] { return stop_requested_; });
-    lock.unlock();
+  while (!stop_.requested()) {
+    stop_.wait_for(std::chrono::nanoseconds(poll_period_ns_));
     drain();
-    lock.lock();
   }
 }
 
 Status ExecSource::stop_bpf() {
-  {
-    std::lock_guard lock(mu_);
-    stop_requested_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  stop_and_join(stop_, thread_);
   tracer_->detach();
   drain();  // what the ring still holds; nothing new arrives
   // Last threads whose final switch came after the detach.

@@ -8,13 +8,12 @@
 // (exec_ftrace_capture.h) and says so in exec_unavailable{reason, fallback}.
 #pragma once
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 
+#include "base/stop_signal.h"
 #include "sources/exec/exec_ftrace_capture.h"
 #include "sources/exec/exec_raw_file.h"
 #include "sources/source.h"
@@ -78,9 +77,7 @@ class ExecSource : public Source {
   size_t ring_bytes_ = 0;
 
   std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_requested_ = false;
+  StopSignal stop_;
 
   // Written by the poll thread until it is joined.
   Status write_error_;

@@ -21,14 +21,7 @@ PerfSource::PerfSource() = default;
 PerfSource::~PerfSource() {
   // stop() is the normal path; this only keeps a forgotten thread from
   // terminating the process.
-  if (thread_.joinable()) {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
+  stop_and_join(stop_, thread_);
 }
 
 Status PerfSource::start(const SourceContext& ctx) {
@@ -98,12 +91,8 @@ void PerfSource::run() {
   using Clock = std::chrono::steady_clock;
   const auto interval = std::chrono::nanoseconds(ctx_.options.interval_ns);
   auto deadline = Clock::now() + interval;
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    if (cv_.wait_until(lock, deadline, [this] { return stopping_; })) break;
-    lock.unlock();
+  while (!stop_.wait_until(deadline)) {
     sample();
-    lock.lock();
     // Deadlines stay on the original grid; if a read overran whole intervals
     // the missed ones are skipped rather than bunched up (the next row's
     // interval_ns then shows the longer span).
@@ -176,12 +165,7 @@ void PerfSource::sample() {
 }
 
 Status PerfSource::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  stop_and_join(stop_, thread_);
   if (counters_ == nullptr || samples_table_ < 0) return Status::ok();
   sample();  // the partial interval since the last tick
   emit_finish_events();

@@ -4,11 +4,10 @@
 #pragma once
 
 #include <array>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <thread>
 
+#include "base/stop_signal.h"
 #include "sources/perf/counter_set.h"
 #include "sources/perf/perf_row.h"
 #include "sources/source.h"
@@ -43,9 +42,7 @@ class PerfSource : public Source {
   Stamp prev_t_;
 
   std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
+  StopSignal stop_;
 
   // Written by the sampling thread, read after it is joined.
   uint64_t rows_ = 0;

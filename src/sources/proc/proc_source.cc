@@ -45,14 +45,7 @@ ProcSource::ProcSource() = default;
 ProcSource::ProcSource(ProcSourceOptions options) : options_(std::move(options)) {}
 
 ProcSource::~ProcSource() {
-  if (thread_.joinable()) {
-    {
-      std::lock_guard lock(mu_);
-      stop_requested_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
+  stop_and_join(stop_, thread_);
 }
 
 Status ProcSource::start(const SourceContext& ctx) {
@@ -134,11 +127,9 @@ void ProcSource::run() {
   int64_t next = monotonic_now_ns();
   uint64_t skipped = 0;
   for (;;) {
-    {
-      std::unique_lock lock(mu_);
-      // steady_clock is CLOCK_MONOTONIC, the base of `next`.
-      auto deadline = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(next));
-      if (cv_.wait_until(lock, deadline, [this] { return stop_requested_; })) return;
+    // steady_clock is CLOCK_MONOTONIC, the base of `next`.
+    if (stop_.wait_until(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(next)))) {
+      return;
     }
     // Woken more than a whole interval late (a preempted thread): those
     // slots are missed too.
@@ -274,12 +265,7 @@ Status ProcSource::stop() {
   if (!started_) {
     return Status(Code::kFailedPrecondition, "proc source: stop() without a successful start()");
   }
-  {
-    std::lock_guard lock(mu_);
-    stop_requested_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  stop_and_join(stop_, thread_);
   // The final sample is off-cadence: its scheduled time is the stop request.
   // It carries the slots skipped after the last regular tick.
   sample(monotonic_now_ns(), pending_skipped_);

@@ -4,15 +4,14 @@
 // proc_samples, proc_ticks and cpu_samples (/proc/stat).
 #pragma once
 
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "base/stop_signal.h"
 #include "sources/proc/proc_parsers.h"
 #include "sources/proc/process_lifecycle.h"
 #include "sources/proc/procfs_task_reader.h"
@@ -77,9 +76,7 @@ class ProcSource : public Source {
   int64_t ns_per_tick_ = 10'000'000;
 
   std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_requested_ = false;
+  StopSignal stop_;
   bool started_ = false;
 
   // Owned by the sampling thread until it is joined, then by stop().

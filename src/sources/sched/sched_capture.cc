@@ -189,9 +189,7 @@ void SchedCapture::run_reader(Cpu& cpu) {
   const auto stats_period = std::chrono::nanoseconds(config_.stats_period_ns);
   auto last_drain = Clock::now();
   auto next_stats = Clock::now() + stats_period;
-  std::unique_lock lock(mu_);
-  while (!cv_.wait_for(lock, period, [this] { return stopping_; })) {
-    lock.unlock();
+  while (!stop_.wait_for(period)) {
     const auto now = Clock::now();
     Result<FtraceCpuStats> st = read_stats(cpu);
     const bool due = now - last_drain >= std::chrono::seconds(1);
@@ -204,7 +202,6 @@ void SchedCapture::run_reader(Cpu& cpu) {
       on_stats_({cpu.index, "periodic", *st, cpu.reader->pages(), cpu.reader->bytes_read()});
       next_stats = now + stats_period;
     }
-    lock.lock();
   }
 }
 
@@ -212,11 +209,7 @@ Status SchedCapture::stop() {
   if (stopped_) return Status::ok();
   stopped_ = true;
   Status first = instance_.write("tracing_on", "0");
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
+  stop_.request();
   for (auto& c : cpus_) {
     if (c->thread.joinable()) c->thread.join();
   }

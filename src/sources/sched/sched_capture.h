@@ -7,15 +7,14 @@
 #include <sys/types.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "base/status.h"
+#include "base/stop_signal.h"
 #include "sources/sched/ftrace_cpu_stats.h"
 #include "sys/ftrace_pipe_reader.h"
 #include "sys/tracefs_instance.h"
@@ -93,9 +92,7 @@ class SchedCapture {
   uint64_t granted_kb_ = 0;
   std::vector<std::unique_ptr<Cpu>> cpus_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
+  StopSignal stop_;
   bool stopped_ = false;
 };
 
