@@ -19,16 +19,22 @@ bool same(const ktel::exec::ProcArgvNote& a, const ktel::exec::ProcArgvNote& b) 
          a.argc == b.argc && a.argv_truncated == b.argv_truncated;
 }
 
+// Every note of `text`, with the parse's status and cut tail.
+ktel::Status parse_all(std::string_view text, std::string_view name,
+                       std::vector<ktel::exec::ProcArgvNote>& notes, uint64_t& cut) {
+  return ktel::exec::parse_proc_argv_text(text, name, [&](ktel::exec::ProcArgvNote&& n) {
+    notes.push_back(std::move(n));
+    return ktel::Status::ok();
+  }, cut);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   std::vector<ktel::exec::ProcArgvNote> notes;
   uint64_t cut = 0;
-  ktel::Status s = ktel::exec::parse_proc_argv_text(text, "fuzz", [&](ktel::exec::ProcArgvNote&& n) {
-    notes.push_back(std::move(n));
-    return ktel::Status::ok();
-  }, cut);
+  ktel::Status s = parse_all(text, "fuzz", notes, cut);
   if (s.is_ok()) {
     size_t last_newline = text.rfind('\n');
     size_t tail = last_newline == std::string_view::npos ? size : size - last_newline - 1;
@@ -40,10 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string line = ktel::exec::proc_argv_note_json(n) + "\n";
     std::vector<ktel::exec::ProcArgvNote> again;
     uint64_t again_cut = 0;
-    ktel::Status r = ktel::exec::parse_proc_argv_text(line, "again", [&](ktel::exec::ProcArgvNote&& m) {
-      again.push_back(std::move(m));
-      return ktel::Status::ok();
-    }, again_cut);
+    ktel::Status r = parse_all(line, "again", again, again_cut);
     KTEL_FUZZ_CHECK(r.is_ok());
     KTEL_FUZZ_CHECK(again.size() == 1);
     // Text fields were valid UTF-8 once parsed from JSON, so they survive exactly.
